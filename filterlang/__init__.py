@@ -1,0 +1,1 @@
+"""filterlang: a readable filter language for the UserFilterNode API (placeholder, being built)."""

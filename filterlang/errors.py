@@ -1,0 +1,127 @@
+"""Typed errors for every way input can be wrong.
+
+Every error a user can cause is a :class:`FilterError`, so callers need exactly one
+``except`` clause; the subclasses say *which* kind of wrong it was. Each carries where
+the problem is (a line/column and caret for DSL text, a JSON path for JSON input) and,
+when a known name is close, a suggestion, because the message is the user interface.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+class FilterError(ValueError):
+    """Base of all filterlang input errors.
+
+    Subclasses ``ValueError`` so code that already treats bad values generically keeps
+    working. ``str(err)`` is the full, human-readable report (message, source line and
+    caret, or JSON path); ``err.message`` is the one-line reason alone.
+    """
+
+    kind = "error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        text: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        end_column: int | None = None,
+        path: str | None = None,
+        suggestion: str | None = None,
+        expected: list[str] | None = None,
+    ) -> None:
+        self.message = message
+        self.text = text
+        self.line = line
+        self.column = column
+        self.end_column = end_column
+        self.path = path
+        self.suggestion = suggestion
+        self.expected = expected or []
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        parts: list[str] = []
+        where = ""
+        if self.line is not None and self.column is not None:
+            where = f"line {self.line}, column {self.column}: "
+        elif self.path:
+            where = f"at {self.path}: "
+        msg = f"{where}{self.message}"
+        if self.suggestion and "did you mean" not in self.message:
+            msg += f" (did you mean {self.suggestion}?)"
+        parts.append(msg)
+        if self.text is not None and self.line is not None and self.column is not None:
+            lines = self.text.splitlines() or [""]
+            if 1 <= self.line <= len(lines):
+                src = lines[self.line - 1]
+                # Long lines are windowed around the error so the caret stays readable.
+                start = max(0, self.column - 60)
+                snippet = src[start : start + 120]
+                prefix = "… " if start else ""
+                width = max(1, (self.end_column or self.column + 1) - self.column)
+                width = min(width, max(1, len(snippet) - (self.column - 1 - start)))
+                parts.append("  " + prefix + snippet.replace("\t", " "))
+                parts.append("  " + " " * (len(prefix) + self.column - 1 - start) + "^" * width)
+        return "\n".join(parts)
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready description, for the CLI's ``--json`` mode and the HTTP error body."""
+        d: dict[str, object] = {"kind": self.kind, "message": self.message}
+        for k in ("line", "column", "path", "suggestion"):
+            v = getattr(self, k)
+            if v is not None:
+                d[k] = v
+        if self.expected:
+            d["expected"] = self.expected
+        return d
+
+
+class FilterSyntaxError(FilterError):
+    """The text (DSL or JSON) cannot be read at all: a token is missing or misplaced."""
+
+    kind = "syntax"
+
+
+class FilterTypeError(FilterError):
+    """Readable input that means nothing: a field/operator/value mismatch, an unknown name."""
+
+    kind = "type"
+
+
+class FilterSchemaError(FilterTypeError):
+    """JSON input whose shape is not the contract's (unknown key, wrong JSON type, ...).
+
+    A subclass of :class:`FilterTypeError` because to a caller both mean "well-formed
+    input that does not describe a valid filter"; the separate class lets tools tell a
+    structural JSON problem from a DSL type mismatch when they care.
+    """
+
+    kind = "schema"
+
+
+class FilterLimitError(FilterError):
+    """Input beyond a configured limit (length, depth, node count); names the limit."""
+
+    kind = "limit"
+
+    def __init__(self, message: str, *, limit: str, value: int, maximum: int, **kw: object) -> None:
+        self.limit = limit
+        self.value = value
+        self.maximum = maximum
+        super().__init__(message, **kw)  # type: ignore[arg-type]
+
+
+def closest(name: str, candidates: Iterable[str], *, n: int = 1) -> str | None:
+    """Best near-miss for ``name`` among ``candidates``, formatted for a "did you mean" hint."""
+    pool = list(candidates)
+    matches = difflib.get_close_matches(name, pool, n=n, cutoff=0.6)
+    if not matches:
+        lowered = {c.lower(): c for c in pool}
+        if name.lower() in lowered:
+            matches = [lowered[name.lower()]]
+    return f"`{matches[0]}`" if matches else None

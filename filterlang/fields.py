@@ -1,0 +1,150 @@
+"""The declarations registry: every table, field, kind and operator the API knows.
+
+This table is the single source of truth (aip-go style): the pydantic models, the DSL
+type checker, the printer, the SQL compiler and the evaluator all read it, so adding a
+field upstream means adding one line here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Kind(str, Enum):
+    """Value kind of a field; decides its operator set and how values compare."""
+
+    TEXT = "text"
+    NUMBER = "number"
+    TIMESTAMP = "timestamp"
+    BOOLEAN = "boolean"
+    MAP = "map"  # key -> text operators
+    PROPERTY_KEY = "property_key"  # {"equals": KEY}: the properties map has KEY
+
+
+USERS_VIEW = "users_view"
+REQUESTS = "request_response_rmt"
+TABLES: tuple[str, ...] = (REQUESTS, USERS_VIEW)
+
+# Operator names exactly as they appear in the API's JSON.
+EQUALS = "equals"
+NOT_EQUALS = "not-equals"
+LIKE = "like"
+ILIKE = "ilike"
+CONTAINS = "contains"
+NOT_CONTAINS = "not-contains"
+GT = "gt"
+GTE = "gte"
+LT = "lt"
+LTE = "lte"
+
+OPERATORS: dict[Kind, tuple[str, ...]] = {
+    Kind.TEXT: (EQUALS, NOT_EQUALS, LIKE, ILIKE, CONTAINS, NOT_CONTAINS),
+    Kind.MAP: (EQUALS, NOT_EQUALS, LIKE, ILIKE, CONTAINS, NOT_CONTAINS),
+    Kind.NUMBER: (EQUALS, NOT_EQUALS, GT, GTE, LT, LTE),
+    Kind.TIMESTAMP: (EQUALS, GT, GTE, LT, LTE),
+    Kind.BOOLEAN: (EQUALS,),
+    Kind.PROPERTY_KEY: (EQUALS,),
+}
+
+# Python attribute name of each operator on the pydantic operator models.
+OP_ATTR: dict[str, str] = {op: op.replace("-", "_") for ops in OPERATORS.values() for op in ops}
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One filterable field: which table it lives in and what kind of value it holds."""
+
+    name: str
+    table: str
+    kind: Kind
+
+    @property
+    def operators(self) -> tuple[str, ...]:
+        return OPERATORS[self.kind]
+
+    @property
+    def attr(self) -> str:
+        """Python attribute name on the table model (JSON names may contain '-')."""
+        return self.name.replace("-", "_")
+
+    @property
+    def value_kind(self) -> Kind:
+        """Kind of the compared value: a map's values and property_key are text."""
+        return Kind.TEXT if self.kind in (Kind.MAP, Kind.PROPERTY_KEY) else self.kind
+
+
+def _decl(table: str, spec: str) -> list[Field]:
+    out: list[Field] = []
+    for line in spec.strip().splitlines():
+        kind, names = line.split(":", 1)
+        out.extend(Field(n.strip(), table, Kind(kind.strip())) for n in names.split(",") if n.strip())
+    return out
+
+
+# Order follows the OpenAPI document, so generated models and docs read like the contract.
+_REQUEST_FIELDS = _decl(
+    REQUESTS,
+    """
+    text: country_code
+    number: latency, cost
+    text: provider
+    number: time_to_first_token, status
+    timestamp: request_created_at, response_created_at
+    text: model, user_id, organization_id, node_id, job_id
+    boolean: threat
+    text: request_id
+    number: prompt_tokens, completion_tokens, prompt_cache_read_tokens, prompt_cache_write_tokens, total_tokens
+    text: target_url
+    property_key: property_key
+    map: properties, search_properties, scores
+    text: scores_column, request_body, response_body
+    boolean: cache_enabled
+    text: cache_reference_id
+    boolean: cached
+    text: assets
+    boolean: helicone-score-feedback
+    text: prompt_id, prompt_version, request_referrer
+    boolean: is_passthrough_billing
+    """,
+)
+_USER_FIELDS = _decl(
+    USERS_VIEW,
+    """
+    text: user_user_id
+    number: user_active_for
+    timestamp: user_first_active, user_last_active
+    number: user_total_requests, user_average_requests_per_day_active, user_average_tokens_per_request
+    number: user_total_completion_tokens, user_total_prompt_tokens, user_cost
+    """,
+)
+
+FIELDS_BY_TABLE: dict[str, dict[str, Field]] = {
+    REQUESTS: {f.name: f for f in _REQUEST_FIELDS},
+    USERS_VIEW: {f.name: f for f in _USER_FIELDS},
+}
+# Field names are unique across the two tables, so an unqualified name is unambiguous.
+FIELDS: dict[str, Field] = {**FIELDS_BY_TABLE[REQUESTS], **FIELDS_BY_TABLE[USERS_VIEW]}
+assert len(FIELDS) == len(_REQUEST_FIELDS) + len(_USER_FIELDS)
+
+MAP_FIELDS: tuple[str, ...] = tuple(f.name for f in _REQUEST_FIELDS if f.kind is Kind.MAP)
+
+# Operators whose logical negation is another single operator of the same field.
+# gt/gte/lt/lte negate to each other under SQL's three-valued logic because a NULL
+# operand is unknown on both sides; equals on a timestamp has no not-equals in the API
+# and is handled by the DSL lowering as ``lt or gt``.
+NEGATION: dict[str, str] = {
+    EQUALS: NOT_EQUALS,
+    NOT_EQUALS: EQUALS,
+    CONTAINS: NOT_CONTAINS,
+    NOT_CONTAINS: CONTAINS,
+    GT: LTE,
+    LTE: GT,
+    LT: GTE,
+    GTE: LT,
+}
+
+
+def field(name: str) -> Field:
+    """The declaration of ``name``; raises KeyError for unknown names (callers add context)."""
+    return FIELDS[name]

@@ -1,0 +1,380 @@
+"""The typed AST: pydantic models that *are* the API's ``UserFilterNode``.
+
+    UserFilterNode = "all" | FilterLeaf | FilterBranch
+
+The models are generated from the registry in :mod:`filterlang.fields`, so the JSON
+names, operator sets and value types cannot drift from it. Every "optional" property
+means *may be absent*, never *may be null*: the API's schema has no nullable filter
+values, so fields are typed non-null with a default of None that pydantic never
+validates. The JSON Schema pydantic generates therefore accepts exactly the contract's
+documents (plus our stricter rule that unknown keys are errors).
+
+Nodes are frozen. Code that builds trees inside filterlang uses :func:`construct`, which
+skips validation because the values were type-checked already (that keeps DSL parsing
+fast); anything arriving from outside goes through :mod:`filterlang.jsonio`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, TypeVar, Union
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    WithJsonSchema,
+    create_model,
+)
+from pydantic import Field as PField
+
+from . import timefmt
+from .fields import FIELDS, FIELDS_BY_TABLE, OPERATORS, REQUESTS, TABLES, USERS_VIEW, Field, Kind
+
+INT64_MAX = 2**63 - 1
+
+_CONFIG = ConfigDict(
+    extra="forbid",
+    frozen=True,
+    allow_inf_nan=False,
+    serialize_by_alias=True,
+    validate_by_alias=True,
+    validate_by_name=False,
+    hide_input_in_errors=False,
+)
+
+
+class _Node(BaseModel):
+    model_config = _CONFIG
+
+
+def _check_number(v: int | float) -> int | float:
+    if isinstance(v, int) and not -INT64_MAX - 1 <= v <= INT64_MAX:
+        raise ValueError("integer outside the signed 64-bit range")
+    if isinstance(v, float) and not math.isfinite(v):
+        raise ValueError("number must be finite")
+    return v
+
+
+def _check_timestamp(v: str) -> str:
+    reason = timefmt.check(v)
+    if reason is not None:
+        raise ValueError(reason)
+    return v
+
+
+NumberValue = Annotated[
+    StrictInt | StrictFloat,
+    AfterValidator(_check_number),
+    WithJsonSchema({"type": "number", "format": "double"}),
+]
+TimestampValue = Annotated[
+    StrictStr,
+    AfterValidator(_check_timestamp),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+VALUE_TYPES: dict[Kind, Any] = {
+    Kind.TEXT: StrictStr,
+    Kind.NUMBER: NumberValue,
+    Kind.TIMESTAMP: TimestampValue,
+    Kind.BOOLEAN: StrictBool,
+}
+
+_OPS_MODEL_NAMES = {
+    Kind.TEXT: "TextOperators",
+    Kind.NUMBER: "NumberOperators",
+    Kind.TIMESTAMP: "TimestampOperators",
+    Kind.BOOLEAN: "BooleanOperators",
+}
+
+
+def _ops_model(kind: Kind) -> type[_Node]:
+    fields: dict[str, Any] = {
+        op.replace("-", "_"): (VALUE_TYPES[kind], PField(default=None, alias=op)) for op in OPERATORS[kind]
+    }
+    return create_model(_OPS_MODEL_NAMES[kind], __base__=_Node, __module__=__name__, **fields)
+
+
+if TYPE_CHECKING:  # static view of the generated classes
+
+    class TextOperators(_Node): ...
+
+    class NumberOperators(_Node): ...
+
+    class TimestampOperators(_Node): ...
+
+    class BooleanOperators(_Node): ...
+
+    class PropertyKeyOperators(_Node):
+        equals: str
+
+    class RequestResponseFilter(_Node): ...
+
+    class UsersViewFilter(_Node): ...
+
+else:
+    TextOperators = _ops_model(Kind.TEXT)
+    NumberOperators = _ops_model(Kind.NUMBER)
+    TimestampOperators = _ops_model(Kind.TIMESTAMP)
+    BooleanOperators = _ops_model(Kind.BOOLEAN)
+    PropertyKeyOperators = create_model(
+        "PropertyKeyOperators", __base__=_Node, __module__=__name__, equals=(StrictStr, ...)
+    )
+
+OPS_MODELS: dict[Kind, type[_Node]] = {
+    Kind.TEXT: TextOperators,
+    Kind.NUMBER: NumberOperators,
+    Kind.TIMESTAMP: TimestampOperators,
+    Kind.BOOLEAN: BooleanOperators,
+    Kind.MAP: TextOperators,
+    Kind.PROPERTY_KEY: PropertyKeyOperators,
+}
+
+
+def _field_type(f: Field) -> Any:
+    if f.kind is Kind.MAP:
+        return dict[str, TextOperators]  # type: ignore[valid-type]
+    return OPS_MODELS[f.kind]
+
+
+def _table_model(name: str, table: str) -> type[_Node]:
+    fields: dict[str, Any] = {
+        f.attr: (_field_type(f), PField(default=None, alias=f.name)) for f in FIELDS_BY_TABLE[table].values()
+    }
+    return create_model(name, __base__=_Node, __module__=__name__, **fields)
+
+
+if not TYPE_CHECKING:
+    RequestResponseFilter = _table_model("RequestResponseFilter", REQUESTS)
+    UsersViewFilter = _table_model("UsersViewFilter", USERS_VIEW)
+
+TABLE_MODELS: dict[str, type[_Node]] = {REQUESTS: RequestResponseFilter, USERS_VIEW: UsersViewFilter}
+
+
+class FilterLeaf(_Node):
+    """A leaf: conditions on the request table and/or the per-user view, all ANDed.
+
+    The empty leaf ``{}`` means TRUE, like ``"all"``.
+    """
+
+    request_response_rmt: RequestResponseFilter = None  # type: ignore[assignment]
+    users_view: UsersViewFilter = None  # type: ignore[assignment]
+
+    def conditions(self) -> list[Condition]:
+        """The leaf's atomic conditions, in declaration order (tables, fields, operators)."""
+        return leaf_conditions(self)
+
+
+class FilterBranch(_Node):
+    """``left AND right`` or ``left OR right``."""
+
+    left: UserFilterNode
+    operator: Literal["and", "or"]
+    right: UserFilterNode
+
+
+ALL: Literal["all"] = "all"
+UserFilterNode: TypeAlias = Union[FilterLeaf, FilterBranch, Literal["all"]]  # noqa: UP007
+Node: TypeAlias = UserFilterNode
+FilterBranch.model_rebuild()
+
+Value: TypeAlias = str | int | float | bool
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """One atomic test: ``field[key] op value``. The unit the backends compile.
+
+    ``key`` is set only for map fields (properties, search_properties, scores).
+    """
+
+    field: str
+    op: str
+    value: Value
+    key: str | None = None
+
+    @property
+    def decl(self) -> Field:
+        return FIELDS[self.field]
+
+    @property
+    def table(self) -> str:
+        return FIELDS[self.field].table
+
+
+# ---------------------------------------------------------------- fast construction
+
+M = TypeVar("M", bound=BaseModel)
+_DEFAULTS: dict[type[BaseModel], dict[str, Any]] = {}
+
+
+def construct(cls: type[M], values: dict[str, Any]) -> M:
+    """Build a frozen model from already-checked values, without validation.
+
+    Equivalent to ``cls.model_construct(**values)`` (fields_set = the given names, so
+    ``to_json`` emits exactly them) but several times faster for the wide table models,
+    which matters because the DSL parser builds one per leaf.
+    """
+    defaults = _DEFAULTS.get(cls)
+    if defaults is None:
+        defaults = _DEFAULTS[cls] = {name: f.default for name, f in cls.model_fields.items()}
+    m = cls.__new__(cls)
+    d = dict(defaults)
+    d.update(values)
+    object.__setattr__(m, "__dict__", d)
+    object.__setattr__(m, "__pydantic_fields_set__", set(values))
+    object.__setattr__(m, "__pydantic_extra__", None)
+    object.__setattr__(m, "__pydantic_private__", None)
+    return m
+
+
+def make_leaf(cond: Condition) -> FilterLeaf:
+    """A leaf holding exactly one condition (what the DSL produces for each comparison)."""
+    f = FIELDS[cond.field]
+    attr = cond.op.replace("-", "_")
+    ops_model = OPS_MODELS[f.kind]
+    if f.kind is Kind.MAP:
+        assert cond.key is not None
+        fval: Any = {cond.key: construct(ops_model, {attr: cond.value})}
+    else:
+        fval = construct(ops_model, {attr: cond.value})
+    table = construct(TABLE_MODELS[f.table], {f.attr: fval})
+    return construct(FilterLeaf, {f.table: table})
+
+
+def branch(left: Node, operator: Literal["and", "or"], right: Node) -> FilterBranch:
+    return construct(FilterBranch, {"left": left, "operator": operator, "right": right})
+
+
+def balanced(operator: Literal["and", "or"], items: list[Node]) -> Node:
+    """Join ``items`` with ``operator`` as a balanced tree (depth log2 n).
+
+    Chains are balanced, not left-deep, so a 10,000-term ``or`` stays 14 levels deep:
+    the stdlib ``json`` module, pydantic's own ``repr``/``model_dump`` and sqlglot all
+    recurse and would fail on a 10,000-deep tree. The split point is fixed (left half
+    gets the extra item) so the printer can recognise a chain and print it flat.
+    """
+    if not items:
+        raise ValueError("balanced() needs at least one item")
+    # Iterative bottom-up pairing would change the shape; recursion depth here is log2 n.
+    def build(lo: int, hi: int) -> Node:
+        if hi - lo == 1:
+            return items[lo]
+        mid = (lo + hi + 1) // 2
+        return branch(build(lo, mid), operator, build(mid, hi))
+
+    return build(0, len(items))
+
+
+# ---------------------------------------------------------------- reading leaves
+
+
+def leaf_conditions(leaf: FilterLeaf) -> list[Condition]:
+    out: list[Condition] = []
+    for table in TABLES:
+        tmodel = getattr(leaf, table)
+        if tmodel is None:
+            continue
+        for f in FIELDS_BY_TABLE[table].values():
+            fval = getattr(tmodel, f.attr)
+            if fval is None:
+                continue
+            if f.kind is Kind.MAP:
+                for key, ops in fval.items():
+                    out.extend(_ops_conditions(f, ops, key))
+            else:
+                out.extend(_ops_conditions(f, fval, None))
+    return out
+
+
+def _ops_conditions(f: Field, ops: BaseModel, key: str | None) -> Iterator[Condition]:
+    for op in OPERATORS[f.kind]:
+        v = getattr(ops, op.replace("-", "_"))
+        if v is not None:
+            yield Condition(f.name, op, v, key)
+
+
+def is_true(node: Node) -> bool:
+    """True for the two spellings of "no filter": ``"all"`` and a leaf with no condition."""
+    return node == ALL or (isinstance(node, FilterLeaf) and not leaf_conditions(node))
+
+
+def iter_leaves(node: Node) -> Iterator[FilterLeaf]:
+    """Leaves left to right, iteratively (trees from JSON may be deep)."""
+    stack: list[Node] = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, FilterBranch):
+            stack.append(n.right)
+            stack.append(n.left)
+        elif isinstance(n, FilterLeaf):
+            yield n
+
+
+def iter_conditions(node: Node) -> Iterator[Condition]:
+    for leaf in iter_leaves(node):
+        yield from leaf_conditions(leaf)
+
+
+def shape(node: Node) -> tuple[int, int]:
+    """(depth, node count) of a tree, iteratively. A lone leaf or "all" has depth 1."""
+    depth = count = 0
+    stack: list[tuple[Node, int]] = [(node, 1)]
+    while stack:
+        n, d = stack.pop()
+        count += 1
+        depth = max(depth, d)
+        if isinstance(n, FilterBranch):
+            stack.append((n.right, d + 1))
+            stack.append((n.left, d + 1))
+    return depth, count
+
+
+def uses_table(node: Node, table: str) -> bool:
+    return any(c.table == table for c in iter_conditions(node))
+
+
+def fields_used(node: Node) -> list[str]:
+    seen: dict[str, None] = {}
+    for c in iter_conditions(node):
+        seen[c.field] = None
+    return list(seen)
+
+
+def conditions_to_leaf(conds: Iterable[Condition]) -> FilterLeaf:
+    """A single leaf holding several conditions (the JSON's implicit AND).
+
+    Raises ValueError when two conditions need the same (field, key, operator) slot,
+    which one JSON leaf cannot hold.
+    """
+    tables: dict[str, dict[str, Any]] = {}
+    for c in conds:
+        f = FIELDS[c.field]
+        tvals = tables.setdefault(f.table, {})
+        attr = c.op.replace("-", "_")
+        if f.kind is Kind.MAP:
+            m: dict[str, dict[str, Any]] = tvals.setdefault(f.name, {})
+            slot = m.setdefault(c.key or "", {})
+        else:
+            slot = tvals.setdefault(f.name, {})
+        if attr in slot:
+            raise ValueError(f"two conditions for {c.field} {c.op} cannot share one leaf")
+        slot[attr] = c.value
+    built: dict[str, Any] = {}
+    for table, tvals in tables.items():
+        fvals: dict[str, Any] = {}
+        for name, spec in tvals.items():
+            f = FIELDS[name]
+            ops_model = OPS_MODELS[f.kind]
+            if f.kind is Kind.MAP:
+                fvals[f.attr] = {k: construct(ops_model, v) for k, v in spec.items()}
+            else:
+                fvals[f.attr] = construct(ops_model, spec)
+        built[table] = construct(TABLE_MODELS[table], fvals)
+    return construct(FilterLeaf, built)

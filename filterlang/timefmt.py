@@ -1,0 +1,87 @@
+"""RFC 3339 timestamps: validation, instants in milliseconds, and relative times.
+
+Timestamps stay in the AST as the exact string the user wrote, so JSON round-trips
+byte for byte; comparisons use :func:`to_epoch_ms`, the instant truncated to whole
+milliseconds (the contract's precision). A value without an offset means UTC.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+_RFC3339 = re.compile(
+    r"(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})[Tt ](?P<h>\d{2}):(?P<mi>\d{2}):(?P<s>\d{2})"
+    r"(?:\.(?P<frac>\d{1,9}))?(?P<tz>[Zz]|[+-]\d{2}:\d{2})?"
+)
+_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+UNITS_SECONDS: dict[str, int] = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def check(value: str) -> str | None:
+    """Return None if ``value`` is a valid RFC 3339 date-time, else a reason with a hint."""
+    m = _RFC3339.fullmatch(value)
+    if m is None:
+        if _DATE_ONLY.fullmatch(value):
+            return f'"{value}" is a date without a time; did you mean "{value}T00:00:00Z"?'
+        return f'"{value}" is not an RFC 3339 timestamp like "2026-01-31T12:00:00Z"'
+    try:
+        _parts(m)
+    except ValueError as exc:
+        return f'"{value}" is not a real date and time ({exc})'
+    return None
+
+
+def _parts(m: re.Match[str]) -> tuple[datetime, int]:
+    tz = m["tz"]
+    offset = 0
+    if tz and tz not in ("Z", "z"):
+        sign = 1 if tz[0] == "+" else -1
+        hh, mm = int(tz[1:3]), int(tz[4:6])
+        if hh > 23 or mm > 59:
+            raise ValueError("offset out of range")
+        offset = sign * (hh * 60 + mm)
+    sec = int(m["s"])
+    if sec == 60:  # RFC 3339 leap second: the instant is the next second's start
+        raise ValueError("leap seconds are not supported")
+    dt = datetime(int(m["y"]), int(m["mo"]), int(m["d"]), int(m["h"]), int(m["mi"]), sec, tzinfo=UTC)
+    frac = (m["frac"] or "").ljust(3, "0")[:3]
+    return dt - timedelta(minutes=offset), int(frac)
+
+
+def to_epoch_ms(value: str) -> int:
+    """Milliseconds since the epoch (UTC), sub-millisecond digits truncated.
+
+    Raises ValueError on an invalid string; callers validated it already.
+    """
+    m = _RFC3339.fullmatch(value)
+    if m is None:
+        raise ValueError(f"not an RFC 3339 timestamp: {value!r}")
+    dt, ms = _parts(m)
+    return int(dt.timestamp()) * 1000 + ms
+
+
+def to_datetime(value: str) -> datetime:
+    """Timezone-aware UTC datetime at millisecond precision."""
+    ms = to_epoch_ms(value)
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=ms)
+
+
+def format_utc(dt: datetime) -> str:
+    """Canonical UTC form with milliseconds: ``2026-01-31T12:00:00.000Z``."""
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    dt = dt.astimezone(UTC)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+
+
+def resolve_now(now: datetime | str | None) -> datetime:
+    """The reference instant for relative times: ``now=`` or the current UTC time."""
+    if now is None:
+        return datetime.now(UTC)
+    if isinstance(now, str):
+        if check(now) is not None:
+            raise ValueError(check(now))
+        return to_datetime(now)
+    return now if now.tzinfo is not None else now.replace(tzinfo=UTC)
