@@ -1,1 +1,89 @@
-"""filterlang: a readable filter language for the UserFilterNode API (placeholder, being built)."""
+"""filterlang: a readable filter language for the UserFilterNode API.
+
+text --parse--> AST (pydantic UserFilterNode) --> JSON | DSL | SQL | native evaluator
+
+Heavy parts (SQL compilation, engines, the overview) load on first use, so
+``import filterlang`` stays fast for tools that only parse.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from .errors import FilterError, FilterLimitError, FilterSchemaError, FilterSyntaxError, FilterTypeError
+from .limits import DEFAULT_LIMITS, Limits
+from .nodes import (
+    ALL,
+    BooleanOperators,
+    Condition,
+    FilterBranch,
+    FilterLeaf,
+    Node,
+    NumberOperators,
+    PropertyKeyOperators,
+    RequestResponseFilter,
+    TextOperators,
+    TimestampOperators,
+    UserFilterNode,
+    UsersViewFilter,
+)
+
+# name -> module that defines it; imported on first attribute access (PEP 562).
+_LAZY: dict[str, str] = {
+    "parse": "filterlang.dsl.parser",
+    "to_dsl": "filterlang.dsl.printer",
+    "from_json": "filterlang.jsonio",
+    "to_json": "filterlang.jsonio",
+    "json_schema": "filterlang.jsonio",
+    "where_sql": "filterlang.sql",
+    "to_sql": "filterlang.sql",
+    "to_sqlglot": "filterlang.sql",
+    "SqlQuery": "filterlang.sql",
+    "compile_predicate": "filterlang.evaluate",
+    "overview": "filterlang.overview",
+    "overview_sql": "filterlang.overview",
+}
+
+if TYPE_CHECKING:
+    from .dsl.parser import parse
+    from .dsl.printer import to_dsl
+    from .jsonio import from_json, json_schema, to_json
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'filterlang' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
+__all__ = [
+    "ALL",
+    "DEFAULT_LIMITS",
+    "BooleanOperators",
+    "Condition",
+    "FilterBranch",
+    "FilterError",
+    "FilterLeaf",
+    "FilterLimitError",
+    "FilterSchemaError",
+    "FilterSyntaxError",
+    "FilterTypeError",
+    "Limits",
+    "Node",
+    "NumberOperators",
+    "PropertyKeyOperators",
+    "RequestResponseFilter",
+    "TextOperators",
+    "TimestampOperators",
+    "UserFilterNode",
+    "UsersViewFilter",
+    *_LAZY,
+]
