@@ -46,9 +46,11 @@ _LAZY: dict[str, str] = {
 }
 
 if TYPE_CHECKING:
-    from .dsl.parser import parse
-    from .dsl.printer import to_dsl
-    from .jsonio import from_json, json_schema, to_json
+    from .dsl.parser import parse as parse
+    from .dsl.printer import to_dsl as to_dsl
+    from .jsonio import from_json as from_json
+    from .jsonio import json_schema as json_schema
+    from .jsonio import to_json as to_json
 
 
 def __getattr__(name: str) -> Any:
@@ -81,9 +83,20 @@ __all__ = [
     "NumberOperators",
     "PropertyKeyOperators",
     "RequestResponseFilter",
+    "SqlQuery",
     "TextOperators",
     "TimestampOperators",
     "UserFilterNode",
     "UsersViewFilter",
-    *_LAZY,
+    "compile_predicate",
+    "from_json",
+    "json_schema",
+    "overview",
+    "overview_sql",
+    "parse",
+    "to_dsl",
+    "to_json",
+    "to_sql",
+    "to_sqlglot",
+    "where_sql",
 ]

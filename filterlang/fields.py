@@ -8,10 +8,10 @@ field upstream means adding one line here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """Value kind of a field; decides its operator set and how values compare."""
 
     TEXT = "text"

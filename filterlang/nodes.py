@@ -262,6 +262,7 @@ def balanced(operator: Literal["and", "or"], items: list[Node]) -> Node:
     """
     if not items:
         raise ValueError("balanced() needs at least one item")
+
     # Iterative bottom-up pairing would change the shape; recursion depth here is log2 n.
     def build(lo: int, hi: int) -> Node:
         if hi - lo == 1:

@@ -1,0 +1,685 @@
+"""DSL text -> typed AST, in three steps that never recurse on input depth.
+
+1. Guards: length and parenthesis nesting are measured before Lark sees the text.
+2. Lark (LALR, contextual lexer) parses the grammar in ``grammar/filter.lark``; its
+   inline transformer (:class:`_Builder`) builds a small IR while parsing, so there is
+   no parse tree to walk recursively afterwards.
+3. :func:`_lower` type-checks the IR against the registry and lowers the sugar
+   (``in``, ``between``, ``is null``, ``not``) into plain API nodes, with an explicit
+   stack. ``not`` is pushed to the leaves by De Morgan; chains become balanced trees.
+
+Every failure is a :class:`FilterSyntaxError` / :class:`FilterTypeError` /
+:class:`FilterLimitError` with line, column and a caret.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Literal
+
+from ..errors import FilterLimitError, FilterSyntaxError, FilterTypeError, closest
+from ..fields import (
+    EQUALS,
+    FIELDS,
+    FIELDS_BY_TABLE,
+    GT,
+    GTE,
+    LT,
+    LTE,
+    NEGATION,
+    NOT_EQUALS,
+    TABLES,
+    Field,
+    Kind,
+)
+from ..limits import DEFAULT_LIMITS, Limits
+from ..nodes import ALL, Condition, Node, Value, balanced, make_leaf, shape
+from ..timefmt import UNITS_SECONDS, format_utc, resolve_now
+from ..typecheck import op_error, value_error, wrong_table_hint
+from .syntax import NO_NOT_LIKE, SPELLING, SYMBOLS
+
+# Terminal name -> words for "expected ..." messages (never show __ANON names).
+EXPECTED_WORDS: dict[str, str] = {
+    "STRING": "a value",
+    "NUMBER": "a value",
+    "TRUE": "a value",
+    "FALSE": "a value",
+    "NULL": "a value",
+    "NOW": "a value",
+    "NAME": "a field name",
+    "BQNAME": "a field name",
+    "ALL": "a field name",
+    "NOT": "`not`",
+    "LPAR": "`(`",
+    "RPAR": "`)`",
+    "SYMOP": "an operator",
+    "LIKE": "an operator",
+    "ILIKE": "an operator",
+    "CONTAINS": "an operator",
+    "IN": "an operator",
+    "IS": "an operator",
+    "BETWEEN": "an operator",
+    "AND": "`and` or `or`",
+    "OR": "`and` or `or`",
+    "COMMA": "`,`",
+    "DOT": "`.`",
+    "LSQB": "`[`",
+    "RSQB": "`]`",
+    "SIGN": "`+` or `-`",
+    "DURATION": "a duration like 7d (units s, m, h, d, w)",
+    "$END": "the end of the filter",
+}
+_WORD_OPERATORS = ["like", "ilike", "contains", "in", "between", "is", "not"]
+_PREV_TOKEN = re.compile(
+    r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|`[^`\n]*`|[A-Za-z_][A-Za-z0-9_]*"
+    r"|[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?[smhdw]?|==|!=|<>|>=|<=|~\*|!~\*|!~|[=<>~()\[\],.+-]"
+)
+_PAREN_SCAN = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|`[^`\n]*`|#[^\n]*|[()]")
+_ESCAPES = {'"': '"', "'": "'", "\\": "\\", "n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "0": "\0"}
+_ESCAPE_RE = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.S)
+
+
+# ---------------------------------------------------------------- IR built while parsing
+
+
+@dataclass(slots=True)
+class Pos:
+    line: int
+    column: int
+    end_column: int
+
+
+@dataclass(slots=True)
+class FieldRef:
+    parts: list[tuple[str, Pos]]
+    key: str | None
+    pos: Pos
+
+
+@dataclass(slots=True)
+class Val:
+    kind: str  # string | number | bool | null | now
+    value: Any
+    pos: Pos
+
+
+@dataclass(slots=True)
+class Cmp:
+    field: FieldRef
+    op: str  # spelling, lower-cased: "=", "like", "not contains", ...
+    value: Val
+    pos: Pos
+
+
+@dataclass(slots=True)
+class In:
+    field: FieldRef
+    negated: bool
+    values: list[Val]
+
+
+@dataclass(slots=True)
+class Between:
+    field: FieldRef
+    negated: bool
+    low: Val
+    high: Val
+
+
+@dataclass(slots=True)
+class Chain:
+    op: Literal["and", "or"]
+    items: list[Any]
+
+
+@dataclass(slots=True)
+class Not:
+    item: Any
+    pos: Pos
+
+
+@dataclass(slots=True)
+class AllAtom:
+    pos: Pos
+
+
+@dataclass(slots=True)
+class _Ctx:
+    text: str
+    now: datetime
+    limits: Limits
+    now_used: bool = field(default=False)
+
+
+def _pos(tok: Any) -> Pos:
+    return Pos(tok.line, tok.column, tok.end_column if tok.end_line == tok.line else tok.column + 1)
+
+
+class _EscapeError(Exception):
+    """Raised inside the parser callbacks; turned into a FilterSyntaxError with the text."""
+
+    def __init__(self, message: str, line: int, column: int) -> None:
+        super().__init__(message)
+        self.message, self.line, self.column = message, line, column
+
+
+def _unescape(body: str, tok: Any) -> str:
+    def repl(m: re.Match[str]) -> str:
+        e = m.group(1)
+        if e[0] in "uU" and len(e) > 1:
+            return chr(int(e[1:], 16))
+        if e in _ESCAPES:
+            return _ESCAPES[e]
+        if e in "%_":  # LIKE escapes pass through, so "100\%" means the pattern 100\%
+            return "\\" + e
+        raise _EscapeError(
+            f"unknown escape `\\{e}` in a string (write \\\\ for a backslash)",
+            tok.line,
+            tok.column + 1 + m.start(),
+        )
+
+    out = _ESCAPE_RE.sub(repl, body) if "\\" in body else body
+    # Surrogate pairs written as two \u escapes become one character, as in JSON.
+    if any("\ud800" <= c <= "\udfff" for c in out):
+        out = out.encode("utf-16", "surrogatepass").decode("utf-16", "surrogatepass")
+    return out
+
+
+def _make_builder() -> Any:
+    from lark import Transformer
+
+    class _Builder(Transformer[Any, Any]):
+        """Builds the IR during LALR parsing (called inline, bottom-up)."""
+
+        def or_expr(self, c: list[Any]) -> Chain:
+            return Chain("or", c[::2])
+
+        def and_expr(self, c: list[Any]) -> Chain:
+            return Chain("and", c[::2])
+
+        def negation(self, c: list[Any]) -> Not:
+            return Not(c[1], _pos(c[0]))
+
+        def group(self, c: list[Any]) -> Any:
+            return c[1]
+
+        def all_(self, c: list[Any]) -> AllAtom:
+            return AllAtom(_pos(c[0]))
+
+        def cmp(self, c: list[Any]) -> Cmp:
+            fref = c[0]
+            ops = c[1:-1]
+            spelled = " ".join(str(t).lower() for t in ops)
+            p = _pos(ops[0])
+            p.end_column = ops[-1].end_column
+            return Cmp(fref, spelled, c[-1], p)
+
+        def in_(self, c: list[Any]) -> In:
+            negated = c[1].type == "NOT"
+            return In(c[0], negated, c[-2])
+
+        def value_list(self, c: list[Any]) -> list[Val]:
+            return [v for v in c if isinstance(v, Val)]
+
+        def between(self, c: list[Any]) -> Between:
+            negated = c[1].type == "NOT"
+            return Between(c[0], negated, c[-3], c[-1])
+
+        def is_null(self, c: list[Any]) -> Cmp:
+            negated = len(c) == 4
+            p = _pos(c[1])
+            p.end_column = c[-1].end_column
+            return Cmp(c[0], "!=" if negated else "=", Val("null", None, _pos(c[-1])), p)
+
+        def field(self, c: list[Any]) -> FieldRef:
+            parts: list[tuple[str, Pos]] = []
+            key: str | None = None
+            for t in c:
+                if t.type == "NAME":
+                    parts.append((str(t), _pos(t)))
+                elif t.type == "BQNAME":
+                    parts.append((str(t)[1:-1], _pos(t)))
+                elif t.type == "STRING":
+                    key = _unescape(str(t)[1:-1], t)
+            first, last = c[0], c[-1]
+            return FieldRef(parts, key, Pos(first.line, first.column, last.end_column))
+
+        def string(self, c: list[Any]) -> Val:
+            t = c[0]
+            return Val("string", _unescape(str(t)[1:-1], t), _pos(t))
+
+        def number(self, c: list[Any]) -> Val:
+            t = c[0]
+            s = str(t)
+            if any(ch in s for ch in ".eE"):
+                num: int | float = float(s)
+            else:
+                num = int(s)
+            return Val("number", num, _pos(t))
+
+        def true(self, c: list[Any]) -> Val:
+            return Val("bool", True, _pos(c[0]))
+
+        def false(self, c: list[Any]) -> Val:
+            return Val("bool", False, _pos(c[0]))
+
+        def null(self, c: list[Any]) -> Val:
+            return Val("null", None, _pos(c[0]))
+
+        def now(self, c: list[Any]) -> Val:
+            seconds = 0
+            for sign, dur in zip(c[1::2], c[2::2], strict=True):
+                amount = int(str(dur)[:-1]) * UNITS_SECONDS[str(dur)[-1]]
+                seconds += amount if str(sign) == "+" else -amount
+            p = _pos(c[0])
+            p.end_column = c[-1].end_column
+            return Val("now", seconds, p)
+
+    return _Builder()
+
+
+# ---------------------------------------------------------------- Lark setup
+
+
+@lru_cache(maxsize=1)
+def _grammar() -> str:
+    return resources.files("filterlang.grammar").joinpath("filter.lark").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def _lark() -> Any:
+    """The LALR parser with the IR builder inlined (no parse tree, no recursive walk).
+
+    ``cache=True`` stores the analysed grammar in the temp dir, so later processes skip
+    grammar analysis; the transformer is not part of Lark's cache key.
+    """
+    from lark import Lark
+
+    return Lark(
+        _grammar(),
+        parser="lalr",
+        lexer="contextual",
+        cache=True,
+        maybe_placeholders=False,
+        transformer=_make_builder(),
+    )
+
+
+def _run_lark(text: str) -> Any:
+    from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
+    try:
+        return _lark().parse(text)
+    except _EscapeError as exc:
+        raise FilterSyntaxError(
+            exc.message, text=text, line=exc.line, column=exc.column, end_column=exc.column + 2
+        ) from None
+    except UnexpectedCharacters as exc:
+        raise _char_error(text, exc) from None
+    except UnexpectedToken as exc:
+        raise _token_error(text, exc) from None
+    except UnexpectedInput as exc:  # pragma: no cover - other lark input errors
+        raise FilterSyntaxError(str(exc).splitlines()[0], text=text, line=exc.line, column=exc.column) from None
+
+
+# ---------------------------------------------------------------- syntax errors in words
+
+
+def _words(expected: set[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for name in sorted(expected):
+        seen[EXPECTED_WORDS.get(name, name.lower())] = None
+    return list(seen)
+
+
+def _join(words: list[str]) -> str:
+    if len(words) <= 1:
+        return words[0] if words else "something else"
+    return ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _prev_token(text: str, line: int, column: int) -> str | None:
+    lines = text.split("\n")
+    offset = sum(len(x) + 1 for x in lines[: line - 1]) + column - 1
+    toks = _PREV_TOKEN.findall(text[:offset])
+    return toks[-1] if toks else None
+
+
+def _expected_message(text: str, line: int, column: int, expected: set[str]) -> str:
+    words = _words(expected)
+    prev = _prev_token(text, line, column)
+    where = f" after `{prev}`" if prev else " at the start of the filter"
+    return f"expected {_join(words)}{where}"
+
+
+def _char_error(text: str, exc: Any) -> FilterSyntaxError:
+    ch = exc.char
+    if ch in "\"'":
+        return FilterSyntaxError(
+            "unterminated string: no closing " + ("double" if ch == '"' else "single") + " quote on this line",
+            text=text,
+            line=exc.line,
+            column=exc.column,
+        )
+    if ch == "`":
+        return FilterSyntaxError("unterminated `quoted field name`", text=text, line=exc.line, column=exc.column)
+    allowed = set(exc.allowed or ())
+    msg = f"unexpected character `{ch}`"
+    if allowed:
+        msg += "; " + _expected_message(text, exc.line, exc.column, allowed)
+    if allowed and ch.isdigit() and "DURATION" in allowed:
+        msg = "expected a duration like 7d (units s, m, h, d, w)"
+    return FilterSyntaxError(msg, text=text, line=exc.line, column=exc.column, expected=_words(allowed))
+
+
+def _token_error(text: str, exc: Any) -> FilterSyntaxError:
+    tok = exc.token
+    expected = set(exc.expected or ())
+    words = _words(expected)
+    if tok.type == "$END":
+        line, col = _end_position(text)
+        msg = "unexpected end of the filter: " + _expected_message(text, line, col, expected)
+        return FilterSyntaxError(msg, text=text, line=line, column=col, expected=words)
+    msg = f"unexpected `{tok}`: " + _expected_message(text, tok.line, tok.column, expected)
+    suggestion = None
+    if tok.type == "NAME" and "an operator" in words:
+        suggestion = closest(str(tok).lower(), _WORD_OPERATORS)
+    elif tok.type in ("NAME", "BQNAME") and "a value" in words:
+        suggestion = f'"{str(tok).strip("`")}"'
+        msg += " (text values need quotes)"
+
+    return FilterSyntaxError(
+        msg,
+        text=text,
+        line=tok.line,
+        column=tok.column,
+        end_column=tok.end_column,
+        suggestion=suggestion,
+        expected=words,
+    )
+
+
+def _end_position(text: str) -> tuple[int, int]:
+    stripped = text.rstrip()
+    lines = stripped.split("\n")
+    return len(lines), len(lines[-1]) + 1
+
+
+# ---------------------------------------------------------------- guards
+
+
+def _check_size(text: str, limits: Limits) -> None:
+    if len(text) > limits.max_length:
+        raise FilterLimitError(
+            f"the filter is {len(text):,} characters; the limit is {limits.max_length:,} (Limits.max_length)",
+            limit="max_length",
+            value=len(text),
+            maximum=limits.max_length,
+        )
+    if text.count("(") <= limits.max_depth:
+        return
+    depth = 0
+    for m in _PAREN_SCAN.finditer(text):
+        tok = m.group()
+        if tok == "(":
+            depth += 1
+            if depth > limits.max_depth:
+                line = text.count("\n", 0, m.start()) + 1
+                col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+                raise FilterLimitError(
+                    f"parentheses are nested deeper than {limits.max_depth} levels (Limits.max_depth)",
+                    limit="max_depth",
+                    value=depth,
+                    maximum=limits.max_depth,
+                    text=text,
+                    line=line,
+                    column=col,
+                )
+        elif tok == ")":
+            depth -= 1
+
+
+# ---------------------------------------------------------------- lowering
+
+
+def _type_error(ctx: _Ctx, pos: Pos, message: str, suggestion: str | None = None) -> FilterTypeError:
+    return FilterTypeError(
+        message,
+        text=ctx.text,
+        line=pos.line,
+        column=pos.column,
+        end_column=pos.end_column,
+        suggestion=suggestion,
+    )
+
+
+def _resolve_field(ctx: _Ctx, ref: FieldRef) -> tuple[Field, str | None]:
+    names = [n for n, _ in ref.parts]
+    table: str | None = None
+    i = 0
+    if len(names) > 1 and names[0] in TABLES:
+        table = names[0]
+        i = 1
+    name, pos = ref.parts[i]
+    pool = FIELDS_BY_TABLE[table] if table else FIELDS
+    f = pool.get(name)
+    if f is None:
+        hint = wrong_table_hint(table, name) if table else None
+        if hint is None and name in TABLES:
+            hint = f"`{name}` is a table; name a field, e.g. `{name}.{next(iter(FIELDS_BY_TABLE[name]))}`"
+        raise _type_error(ctx, pos, hint or f"unknown field `{name}`", None if hint else closest(name, pool))
+    rest = ref.parts[i + 1 :]
+    key = ref.key
+    if f.kind is Kind.MAP:
+        if rest:
+            if key is not None or len(rest) > 1:
+                raise _type_error(ctx, rest[-1][1], f'`{f.name}` takes one key: {f.name}["key"] or {f.name}.key')
+            key = rest[0][0]
+        if key is None:
+            raise _type_error(ctx, ref.pos, f'`{f.name}` is a map; name a key: {f.name}["key"] or {f.name}.key')
+        return f, key
+    if rest or key is not None:
+        raise _type_error(ctx, ref.pos, f"`{f.name}` is not a map field, so it takes no key")
+    return f, None
+
+
+def _value(ctx: _Ctx, f: Field, v: Val) -> Value | None:
+    """Python value of ``v`` for field ``f`` (None for null), or a FilterTypeError."""
+    if v.kind == "now":
+        if f.value_kind is not Kind.TIMESTAMP:
+            raise _type_error(ctx, v.pos, f"`now` is a time; `{f.name}` is not a timestamp field")
+        ctx.now_used = True
+        return format_utc(ctx.now + timedelta(seconds=v.value))
+    if v.kind == "null":
+        return None
+    val: Value = v.value
+    if v.kind == "number" and isinstance(val, float) and val in (float("inf"), float("-inf")):
+        raise _type_error(ctx, v.pos, "number out of range for a double")
+    reason = value_error(f, val)
+    if reason is not None:
+        raise _type_error(ctx, v.pos, reason)
+    return val
+
+
+def _leaf(f: Field, key: str | None, op: str, value: Value) -> Node:
+    return make_leaf(Condition(f.name, op, value, key))
+
+
+def _cmp_nodes(
+    ctx: _Ctx,
+    f: Field,
+    key: str | None,
+    op: str,
+    value: Value | None,
+    pos: Pos,
+    vpos: Pos,
+    spelled: str,
+    negate: bool,
+) -> Node:
+    """One comparison as API nodes, with ``not`` applied."""
+    if value is None:  # null: the API says IS [NOT] NULL as {"equals"|"not-equals": "null"}
+        if f.kind is not Kind.TEXT:
+            raise _type_error(
+                ctx,
+                vpos,
+                f"`{f.name}` cannot be compared with null: the API spells IS NULL only for text fields",
+            )
+        if op not in (EQUALS, NOT_EQUALS):
+            raise _type_error(ctx, pos, "null can only be compared with = or != (or `is null`)")
+        value = "null"
+    if negate:
+        if f.kind is Kind.BOOLEAN and op == EQUALS:
+            return _leaf(f, key, EQUALS, not value)
+        if f.kind is Kind.TIMESTAMP and op == EQUALS:
+            return balanced("or", [_leaf(f, key, LT, value), _leaf(f, key, GT, value)])
+        neg = NEGATION.get(op)
+        if neg is None or neg not in f.operators:
+            raise _type_error(
+                ctx,
+                pos,
+                f"`not` cannot be applied to `{f.name} {spelled} ...`: the API has no negated form of "
+                f"`{op}` on {f.kind.value} fields",
+            )
+        op = neg
+    return _leaf(f, key, op, value)
+
+
+def _lower_cmp(ctx: _Ctx, c: Cmp, negate: bool) -> Node:
+    f, key = _resolve_field(ctx, c.field)
+    if c.op in NO_NOT_LIKE:
+        raise _type_error(ctx, c.pos, f"`{c.op}` cannot be expressed: the API has no NOT LIKE / NOT ILIKE")
+    op = SYMBOLS[c.op]
+    reason = op_error(f, op, c.op, SPELLING)
+    if reason is not None:
+        raise _type_error(ctx, c.pos, reason)
+    value = _value(ctx, f, c.value)
+    return _cmp_nodes(ctx, f, key, op, value, c.pos, c.value.pos, c.op, negate)
+
+
+def _lower_in(ctx: _Ctx, node: In, negate: bool) -> Node:
+    f, key = _resolve_field(ctx, node.field)
+    neg = negate != node.negated
+    items = []
+    for v in node.values:
+        value = _value(ctx, f, v)
+        if value is None:
+            raise _type_error(ctx, v.pos, "null cannot be in a list; use `is null`")
+        if op_error(f, EQUALS) is not None:
+            raise _type_error(ctx, v.pos, op_error(f, EQUALS) or "")
+        items.append(_cmp_nodes(ctx, f, key, EQUALS, value, v.pos, v.pos, "in", neg))
+    return balanced("and" if neg else "or", items)
+
+
+def _lower_between(ctx: _Ctx, node: Between, negate: bool) -> Node:
+    f, key = _resolve_field(ctx, node.field)
+    for op in (GTE, LTE):
+        reason = op_error(f, op, "between")
+        if reason is not None:
+            raise _type_error(ctx, node.field.pos, reason)
+    low, high = _value(ctx, f, node.low), _value(ctx, f, node.high)
+    if low is None or high is None:
+        raise _type_error(ctx, node.low.pos if low is None else node.high.pos, "between needs two values, not null")
+    if negate != node.negated:
+        return balanced("or", [_leaf(f, key, LT, low), _leaf(f, key, GT, high)])
+    return balanced("and", [_leaf(f, key, GTE, low), _leaf(f, key, LTE, high)])
+
+
+def _lower(ctx: _Ctx, ir: Any) -> Node:
+    """IR -> API nodes with an explicit stack; ``negate`` is the parity of enclosing nots."""
+    out: list[Node] = []
+    stack: list[tuple[Any, bool, bool]] = [(ir, False, False)]
+    while stack:
+        item, negate, built = stack.pop()
+        if isinstance(item, Chain):
+            if built:
+                n = len(item.items)
+                nodes = out[-n:]
+                del out[-n:]
+                op: Literal["and", "or"] = item.op if not negate else ("or" if item.op == "and" else "and")
+                out.append(balanced(op, nodes))
+            else:
+                stack.append((item, negate, True))
+                stack.extend((x, negate, False) for x in reversed(item.items))
+        elif isinstance(item, Not):
+            stack.append((item.item, not negate, False))
+        elif isinstance(item, Cmp):
+            out.append(_lower_cmp(ctx, item, negate))
+        elif isinstance(item, In):
+            out.append(_lower_in(ctx, item, negate))
+        elif isinstance(item, Between):
+            out.append(_lower_between(ctx, item, negate))
+        elif isinstance(item, AllAtom):
+            if negate:
+                raise _type_error(ctx, item.pos, "`not all` matches nothing, which the API cannot express")
+            out.append(ALL)
+        else:  # pragma: no cover
+            raise AssertionError(type(item))
+    assert len(out) == 1
+    return out[0]
+
+
+# ---------------------------------------------------------------- entry point
+
+
+# Parsed nodes are immutable, so a text that did not use `now` always parses to an equal
+# tree: keep recent results. Services re-parse the same few filters constantly; a cold
+# parse costs ~0.3 ms of Lark LALR time (docs/performance.md), a cached one ~1 µs.
+_CACHE: OrderedDict[tuple[str, Limits], Node] = OrderedDict()
+_CACHE_SIZE = 512
+_CACHE_MAX_TEXT = 8192
+
+
+def parse(text: str, *, now: datetime | str | None = None, limits: Limits = DEFAULT_LIMITS) -> Node:
+    """Parse filter DSL text into the API's node (see docs/language.md).
+
+    ``now`` anchors relative times (``now - 7d``): a datetime (naive = UTC) or an
+    RFC 3339 string; default the current UTC time. Empty or whitespace-only text and
+    ``all`` mean no filter (``"all"``).
+    """
+    if not isinstance(text, str):
+        raise FilterSyntaxError(f"a filter must be text, not {type(text).__name__}")
+    key = (text, limits)
+    hit = _CACHE.get(key)
+    if hit is not None:
+        _CACHE.move_to_end(key)
+        return hit
+    node, used_now = _parse_uncached(text, now, limits)
+    if not used_now and len(text) <= _CACHE_MAX_TEXT:
+        _CACHE[key] = node
+        if len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return node
+
+
+def _parse_uncached(text: str, now: datetime | str | None, limits: Limits) -> tuple[Node, bool]:
+    _check_size(text, limits)
+    if not text.strip():
+        return ALL, False
+    try:
+        anchor = resolve_now(now)
+    except ValueError as exc:
+        raise FilterTypeError(f"now= is not a valid time: {exc}") from None
+    ir = _run_lark(text)
+    ctx = _Ctx(text, anchor, limits)
+    node = _lower(ctx, ir)
+    depth, count = shape(node)
+    if count > limits.max_nodes:
+        raise FilterLimitError(
+            f"the filter has {count:,} nodes after lowering; the limit is {limits.max_nodes:,} (Limits.max_nodes)",
+            limit="max_nodes",
+            value=count,
+            maximum=limits.max_nodes,
+        )
+    if depth > limits.max_depth:
+        raise FilterLimitError(
+            f"the filter nests {depth} levels deep; the limit is {limits.max_depth} (Limits.max_depth)",
+            limit="max_depth",
+            value=depth,
+            maximum=limits.max_depth,
+        )
+    return node, ctx.now_used

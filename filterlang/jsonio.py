@@ -1,0 +1,285 @@
+"""The API's JSON <-> AST, losslessly, for trees of any shape within the limits.
+
+Why not ``TypeAdapter(UserFilterNode).validate_python``: pydantic validates recursively,
+so a few hundred levels of branches hit its recursion guard, and its union errors name
+internal validator tags instead of the JSON path a user needs. Here the tree is walked
+with an explicit stack (no depth is too deep to *reject* cleanly), each leaf is checked
+against the registry with messages that name the JSON path and the closest valid name,
+and nodes are built with :func:`filterlang.nodes.construct`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Literal, cast
+
+from .errors import FilterLimitError, FilterSchemaError, FilterSyntaxError, closest
+from .fields import FIELDS_BY_TABLE, TABLES, Field, Kind
+from .limits import DEFAULT_LIMITS, Limits
+from .nodes import (
+    ALL,
+    OPS_MODELS,
+    TABLE_MODELS,
+    FilterBranch,
+    FilterLeaf,
+    Node,
+    branch,
+    construct,
+)
+from .typecheck import op_error, value_error, wrong_table_hint
+
+BRANCH_KEYS = ("left", "operator", "right")
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_BRACKET = re.compile(r"[\[\]{}]")
+# A leaf adds up to five JSON levels below its branch: leaf, table, field, map key, operators.
+_LEAF_LEVELS = 5
+
+
+def _sub(path: str, key: str) -> str:
+    return f"{path}.{key}" if _IDENT.fullmatch(key) else f"{path}[{json.dumps(key, ensure_ascii=False)}]"
+
+
+def _err(path: str, message: str, suggestion: str | None = None) -> FilterSchemaError:
+    return FilterSchemaError(message, path=path, suggestion=suggestion)
+
+
+# ---------------------------------------------------------------- JSON text
+
+
+def _loads(text: str, limits: Limits) -> Any:
+    if len(text) > limits.max_length:
+        raise FilterLimitError(
+            f"JSON input is {len(text):,} characters; the limit is {limits.max_length:,} (Limits.max_length)",
+            limit="max_length",
+            value=len(text),
+            maximum=limits.max_length,
+        )
+    # json.loads recurses per nesting level; measure nesting before handing it over.
+    max_nest = limits.max_depth + _LEAF_LEVELS
+    if text.count("{") + text.count("[") > max_nest:
+        depth = 0
+        for m in _BRACKET.finditer(_STRING.sub('""', text)):
+            depth += 1 if m.group() in "[{" else -1
+            if depth > max_nest:
+                raise FilterLimitError(
+                    f"JSON nesting is deeper than {max_nest} levels (Limits.max_depth={limits.max_depth} "
+                    f"branches plus a leaf)",
+                    limit="max_depth",
+                    value=depth,
+                    maximum=limits.max_depth,
+                )
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for k, v in items:
+            if k in out:
+                raise FilterSchemaError(f"duplicate key {json.dumps(k)} in a JSON object (one would be lost)")
+            out[k] = v
+        return out
+
+    try:
+        return json.loads(text, object_pairs_hook=pairs)
+    except json.JSONDecodeError as exc:
+        raise FilterSyntaxError(f"invalid JSON: {exc.msg}", text=text, line=exc.lineno, column=exc.colno) from None
+    except RecursionError:  # pragma: no cover - the pre-scan above bounds nesting
+        raise FilterLimitError("JSON nesting too deep", limit="max_depth", value=-1, maximum=limits.max_depth) from None
+
+
+# ---------------------------------------------------------------- JSON value -> AST
+
+
+def from_json(value: Any, *, limits: Limits = DEFAULT_LIMITS) -> Node:
+    """Read the API's ``UserFilterNode`` JSON into the typed AST.
+
+    ``value`` is a parsed JSON value (dict or the string ``"all"``), JSON text, or a
+    node (returned unchanged). Raises :class:`FilterSyntaxError` for unreadable JSON
+    text, :class:`FilterSchemaError` (a :class:`FilterTypeError`) naming the JSON path
+    for anything the contract does not accept, and :class:`FilterLimitError`.
+    """
+    if isinstance(value, FilterLeaf | FilterBranch):
+        return value
+    if isinstance(value, str | bytes | bytearray):
+        text = value.decode() if isinstance(value, bytes | bytearray) else value
+        if text.strip() == ALL:
+            return ALL
+        value = _loads(text, limits)
+    return _convert(value, limits)
+
+
+def _convert(root: Any, limits: Limits) -> Node:
+    out: list[Node] = []
+    # (value, path, depth, operator) — operator set means "both children are built".
+    stack: list[tuple[Any, str, int, str | None]] = [(root, "$", 1, None)]
+    count = 0
+    while stack:
+        v, path, depth, op = stack.pop()
+        if op is not None:
+            right = out.pop()
+            left = out.pop()
+            out.append(branch(left, cast(Literal["and", "or"], op), right))
+            continue
+        count += 1
+        if count > limits.max_nodes:
+            raise FilterLimitError(
+                f"the filter has more than {limits.max_nodes:,} nodes (Limits.max_nodes)",
+                limit="max_nodes",
+                value=count,
+                maximum=limits.max_nodes,
+                path=path,
+            )
+        if depth > limits.max_depth:
+            raise FilterLimitError(
+                f"the filter is nested deeper than {limits.max_depth} levels (Limits.max_depth)",
+                limit="max_depth",
+                value=depth,
+                maximum=limits.max_depth,
+                path=path,
+            )
+        if isinstance(v, str):
+            if v == ALL:
+                out.append(ALL)
+                continue
+            raise _err(
+                path,
+                f'expected "all", a leaf object or a branch object, not the string {json.dumps(v)}',
+                closest(v, [ALL]),
+            )
+        if not isinstance(v, dict):
+            raise _err(path, f'expected "all", a leaf object or a branch object, not {_jtype(v)}')
+        if any(k in v for k in BRANCH_KEYS):
+            for k in v:
+                if k not in BRANCH_KEYS:
+                    raise _err(
+                        _sub(path, k),
+                        f"unknown key {json.dumps(k)} in a branch (a branch has exactly left, operator, right)",
+                        closest(k, BRANCH_KEYS),
+                    )
+            missing = [k for k in BRANCH_KEYS if k not in v]
+            if missing:
+                raise _err(path, "a branch needs left, operator and right; missing: " + ", ".join(missing))
+            oper = v["operator"]
+            if oper not in ("and", "or"):
+                hint = closest(oper, ["and", "or"]) if isinstance(oper, str) else None
+                raise _err(_sub(path, "operator"), f'operator must be "and" or "or", not {_show(oper)}', hint)
+            stack.append((v, path, depth, oper))
+            stack.append((v["right"], _sub(path, "right"), depth + 1, None))
+            stack.append((v["left"], _sub(path, "left"), depth + 1, None))
+        else:
+            out.append(_leaf(v, path))
+    assert len(out) == 1
+    return out[0]
+
+
+def _jtype(v: Any) -> str:
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "a boolean"
+    if isinstance(v, int | float):
+        return "a number"
+    if isinstance(v, list):
+        return "an array"
+    if isinstance(v, dict):
+        return "an object"
+    if isinstance(v, str):
+        return "a string"
+    return f"a Python {type(v).__name__}"
+
+
+def _show(v: Any) -> str:
+    return json.dumps(v) if isinstance(v, str | int | float | bool) or v is None else _jtype(v)
+
+
+def _leaf(v: dict[str, Any], path: str) -> FilterLeaf:
+    tables: dict[str, Any] = {}
+    for tname, tval in v.items():
+        tpath = _sub(path, tname)
+        if tname not in TABLES:
+            from .fields import FIELDS
+
+            if tname in FIELDS:
+                t = FIELDS[tname].table
+                raise _err(tpath, f'`{tname}` is a field, not a table; write {{"{t}": {{"{tname}": {{...}}}}}}')
+            raise _err(
+                tpath,
+                f"unknown key {json.dumps(tname)} in a leaf (a leaf has request_response_rmt and/or users_view)",
+                closest(tname, [*TABLES, *BRANCH_KEYS]),
+            )
+        if not isinstance(tval, dict):
+            raise _err(tpath, f"expected an object of fields, not {_jtype(tval)}")
+        fields: dict[str, Any] = {}
+        decls = FIELDS_BY_TABLE[tname]
+        for fname, fval in tval.items():
+            fpath = _sub(tpath, fname)
+            f = decls.get(fname)
+            if f is None:
+                hint = wrong_table_hint(tname, fname)
+                raise _err(fpath, hint or f"unknown field {json.dumps(fname)} in {tname}", closest(fname, decls))
+            if not isinstance(fval, dict):
+                raise _err(fpath, f"expected an object of operators, not {_jtype(fval)}")
+            if f.kind is Kind.MAP:
+                fields[f.attr] = {key: _ops(f, ops, _sub(fpath, key)) for key, ops in fval.items()}
+            else:
+                fields[f.attr] = _ops(f, fval, fpath)
+        tables[tname] = construct(TABLE_MODELS[tname], fields)
+    return construct(FilterLeaf, tables)
+
+
+def _ops(f: Field, ops: Any, path: str) -> Any:
+    if not isinstance(ops, dict):
+        raise _err(path, f"expected an object of operators, not {_jtype(ops)}")
+    vals: dict[str, Any] = {}
+    for op, val in ops.items():
+        opath = _sub(path, op)
+        reason = op_error(f, op)
+        if reason is not None:
+            raise _err(opath, reason, closest(op, f.operators))
+        reason = value_error(f, val)
+        if reason is not None:
+            raise _err(opath, reason)
+        vals[op.replace("-", "_")] = val
+    if f.kind is Kind.PROPERTY_KEY and "equals" not in vals:
+        raise _err(path, 'property_key needs {"equals": KEY}')
+    return construct(OPS_MODELS[f.kind], vals)
+
+
+# ---------------------------------------------------------------- AST -> JSON value
+
+
+def to_json(node: Node) -> Any:
+    """The API's JSON for ``node``: plain dicts, lists, str, numbers and bools.
+
+    Exactly the keys that were set come back (an empty leaf stays ``{}``, ``"all"``
+    stays ``"all"``), so ``to_json(from_json(j)) == j`` for every valid ``j``.
+    """
+    out: list[Any] = []
+    stack: list[tuple[Node, bool]] = [(node, False)]
+    while stack:
+        n, built = stack.pop()
+        if isinstance(n, FilterBranch):
+            if built:
+                right = out.pop()
+                left = out.pop()
+                out.append({"left": left, "operator": n.operator, "right": right})
+            else:
+                stack.append((n, True))
+                stack.append((n.right, False))
+                stack.append((n.left, False))
+        elif isinstance(n, FilterLeaf):
+            out.append(n.model_dump(by_alias=True, exclude_unset=True))
+        elif n == ALL:
+            out.append(ALL)
+        else:
+            raise TypeError(f"not a filter node: {type(n).__name__}")
+    return out[0]
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema of ``UserFilterNode`` as pydantic generates it from the models."""
+    from pydantic import TypeAdapter
+
+    from .nodes import UserFilterNode
+
+    return TypeAdapter(UserFilterNode).json_schema()
