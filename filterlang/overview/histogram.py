@@ -194,7 +194,6 @@ def adaptive_histogram(values_sorted: Iterable[float], bins: int = 10) -> list[B
     means: list[float] = []
     weights: list[float] = []
     lower = math.inf
-    upper = -math.inf
     prev = -math.inf
     it = iter(values_sorted)
     pending: float | None = None  # a value read ahead while measuring a run
@@ -211,11 +210,9 @@ def adaptive_histogram(values_sorted: Iterable[float], bins: int = 10) -> list[B
             raise ValueError(f"histogram values must be finite, got {v!r}")
         if v < prev:
             raise ValueError("adaptive_histogram needs its values in ascending order")
+        if prev == -math.inf:
+            lower = v  # ascending input: the first value is the global min
         prev = v
-        if v < lower:
-            lower = v
-        if v > upper:
-            upper = v
         means.append(v)
         weights.append(1.0)
         if len(means) < cap:
@@ -247,6 +244,7 @@ def adaptive_histogram(values_sorted: Iterable[float], bins: int = 10) -> list[B
         # rest < bins, so len(means) = bins + rest < cap: no compress due here.
     if not means:
         return []
+    upper = prev  # ... and the last one the global max
     _compress(means, weights, bins)
     _unique(means, weights)
     k = len(means)
@@ -285,9 +283,7 @@ def equal_histogram(values: Iterable[float], bins: int = 10) -> list[Bin]:
     for v in vals:
         b = math.floor((v - lo) / width)
         counts[b if b < last else last] += 1
-    return [
-        (lo + i * width, hi if i == last else lo + (i + 1) * width, float(counts[i])) for i in range(bins)
-    ]
+    return [(lo + i * width, hi if i == last else lo + (i + 1) * width, float(counts[i])) for i in range(bins)]
 
 
 def bucket(values_sorted: Sequence[float], method: str = "adaptive", bins: int = 10) -> list[Bin]:
@@ -308,8 +304,5 @@ def to_rows(bins: Iterable[Bin]) -> list[HistogramRow]:
     rows: list[HistogramRow] = []
     for lo, hi, h in bins:
         value: float = int(h) if float(h).is_integer() and abs(h) < 2**53 else float(h)
-        rows.append(
-            {"range_start": js_number_to_string(lo), "range_end": js_number_to_string(hi), "value": value}
-        )
+        rows.append({"range_start": js_number_to_string(lo), "range_end": js_number_to_string(hi), "value": value})
     return rows
-

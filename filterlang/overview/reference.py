@@ -1,0 +1,114 @@
+"""The reference metrics overview: semantics.md §4 in plain Python, the oracle for the engines.
+
+Simple on purpose, every step is one obvious loop:
+
+1. keep the rows the filter keeps (:func:`filterlang.compile_predicate`, with the
+   per-user ``users_view`` values joined first when the filter uses them);
+2. group by ``user_id``: request_count = kept rows, user_cost = their cost summed;
+3. sort each measure and cut it at the exact quantiles;
+4. bucket (adaptive = ClickHouse ``histogram(10)`` fed ascending, or equal width);
+5. format the edges as JavaScript numbers.
+
+Decisions the SQL engines copy (documented in docs/overview.md):
+
+- ``user_id`` NULL is one user (SQL ``GROUP BY`` puts NULLs in one group), distinct
+  from the empty string, which is also a user (as upstream).
+- ``cost`` NULL is skipped by the sum (SQL ``SUM`` ignores NULL), and a user whose kept
+  rows all have NULL cost has user_cost 0, not NULL: ``coalesce(sum(cost), 0)``. Every
+  user therefore appears in both measures. (Upstream's cost column is non-null.)
+- The per-user cost is the correctly rounded sum (``math.fsum``), independent of row
+  order, so the oracle has one answer; engines summing in another order may differ in
+  the last bits, which the 1e-9 relative comparison absorbs.
+
+Rows stream: one pass, memory proportional to the number of users, except when the
+filter uses ``users_view`` fields, which are aggregates over *all* rows of each user and
+so need a first pass; then the rows are materialised once.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ..fields import USERS_VIEW
+from ..nodes import Node, is_true, uses_table
+from .histogram import HistogramRow, bucket, percentile_cut, to_rows
+
+__all__ = ["reference_overview", "user_measures"]
+
+Row = Mapping[str, Any]
+
+
+def _with_user_fields(rows: Iterable[Row]) -> Iterable[Row]:
+    """Join the per-user ``users_view`` values onto each row (semantics.md §3)."""
+    try:
+        from ..users import add_user_fields
+    except ImportError as e:  # pragma: no cover - only while filterlang.users is missing
+        raise RuntimeError(
+            "filters on users_view fields need filterlang.users.add_user_fields, which is not available"
+        ) from e
+    materialised = rows if isinstance(rows, list) else list(rows)
+    out = add_user_fields(materialised)
+    # Accept both styles: a new sequence of rows, or the same dicts updated in place.
+    result: Iterable[Row] = materialised if out is None else out
+    return result
+
+
+def user_measures(rows: Iterable[Row], node: Node = "all") -> tuple[list[float], list[float]]:
+    """Steps 1-2: per kept user, (request counts, user costs), both sorted ascending.
+
+    The two lists have the same length (one entry per user with at least one kept row).
+    """
+    if not is_true(node):
+        from ..evaluate import compile_predicate
+
+        pred = compile_predicate(node)
+        if uses_table(node, USERS_VIEW):
+            rows = _with_user_fields(rows)
+        kept: Iterable[Row] = (r for r in rows if pred(r))
+    else:
+        kept = rows
+    counts: dict[Any, int] = {}
+    costs: dict[Any, list[float]] = {}
+    for r in kept:
+        uid = r.get("user_id")
+        n = counts.get(uid)
+        if n is None:
+            counts[uid] = 1
+            costs[uid] = []
+        else:
+            counts[uid] = n + 1
+        c = r.get("cost")
+        if c is not None:
+            costs[uid].append(float(c))
+    request_count = sorted(float(n) for n in counts.values())
+    user_cost = sorted(math.fsum(cs) for cs in costs.values())
+    return request_count, user_cost
+
+
+def _measure_rows(
+    values_sorted: list[float], p_size: str, interquartile: bool, method: str, bins: int
+) -> list[HistogramRow]:
+    kept = percentile_cut(values_sorted, p_size, interquartile)
+    return to_rows(bucket(kept, method, bins))
+
+
+def reference_overview(
+    rows: Iterable[Row],
+    node: Node,
+    p_size: str,
+    use_interquartile: bool,
+    *,
+    method: str = "adaptive",
+    bins: int = 10,
+) -> dict[str, list[HistogramRow]]:
+    """The Result's ``data`` object for already-validated inputs (no error wrapping here).
+
+    Engines that read files call this with their rows for ``engine="reference"``.
+    """
+    request_count, user_cost = user_measures(rows, node)
+    return {
+        "request_count": _measure_rows(request_count, p_size, use_interquartile, method, bins),
+        "user_cost": _measure_rows(user_cost, p_size, use_interquartile, method, bins),
+    }
