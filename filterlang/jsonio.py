@@ -102,8 +102,11 @@ def from_json(value: Any, *, limits: Limits = DEFAULT_LIMITS) -> Node:
         return value
     if isinstance(value, str | bytes | bytearray):
         text = value.decode() if isinstance(value, bytes | bytearray) else value
-        if text.strip() == ALL:
+        stripped = text.strip()
+        if stripped == ALL:
             return ALL
+        if stripped.isidentifier():  # a bare word is not JSON; say what would be
+            raise _err("$", f'expected "all" or a JSON object, not the bare word {stripped}', closest(stripped, [ALL]))
         value = _loads(text, limits)
     return _convert(value, limits)
 

@@ -2,7 +2,9 @@
 
 Timestamps stay in the AST as the exact string the user wrote, so JSON round-trips
 byte for byte; comparisons use :func:`to_epoch_ms`, the instant truncated to whole
-milliseconds (the contract's precision). A value without an offset means UTC.
+milliseconds (the contract's precision). Only strict RFC 3339 is accepted (a ``T``, and ``Z`` or an offset), so every
+timestamp we emit passes the contract's ``format: date-time``; near misses get a
+corrected suggestion.
 """
 
 from __future__ import annotations
@@ -11,8 +13,12 @@ import re
 from datetime import UTC, datetime, timedelta
 
 _RFC3339 = re.compile(
-    r"(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})[Tt ](?P<h>\d{2}):(?P<mi>\d{2}):(?P<s>\d{2})"
-    r"(?:\.(?P<frac>\d{1,9}))?(?P<tz>[Zz]|[+-]\d{2}:\d{2})?"
+    r"(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})[Tt](?P<h>\d{2}):(?P<mi>\d{2}):(?P<s>\d{2})"
+    r"(?:\.(?P<frac>\d{1,9}))?(?P<tz>[Zz]|[+-]\d{2}:\d{2})"
+)
+# Near misses we can name: a space for the T, or no offset at all.
+_LOOSE = re.compile(
+    r"(?P<date>\d{4}-\d{2}-\d{2})[Tt ](?P<time>\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?)(?P<tz>[Zz]|[+-]\d{2}:\d{2})?"
 )
 _DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -25,6 +31,10 @@ def check(value: str) -> str | None:
     if m is None:
         if _DATE_ONLY.fullmatch(value):
             return f'"{value}" is a date without a time; did you mean "{value}T00:00:00Z"?'
+        loose = _LOOSE.fullmatch(value)
+        if loose is not None:
+            fixed = f"{loose['date']}T{loose['time']}{loose['tz'] or 'Z'}"
+            return f'"{value}" is not RFC 3339 (it needs a T and a UTC offset); did you mean "{fixed}"?'
         return f'"{value}" is not an RFC 3339 timestamp like "2026-01-31T12:00:00Z"'
     try:
         _parts(m)
@@ -36,7 +46,7 @@ def check(value: str) -> str | None:
 def _parts(m: re.Match[str]) -> tuple[datetime, int]:
     tz = m["tz"]
     offset = 0
-    if tz and tz not in ("Z", "z"):
+    if tz not in ("Z", "z"):
         sign = 1 if tz[0] == "+" else -1
         hh, mm = int(tz[1:3]), int(tz[4:6])
         if hh > 23 or mm > 59:

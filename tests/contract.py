@@ -1,0 +1,45 @@
+"""The contract's own schemas, loaded from ../shared/contract (never a hand copy)."""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+def contract_dir() -> Path:
+    env = os.environ.get("FILTERLANG_CONTRACT_DIR")
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve().parent.parent
+    for cand in (here.parent / "shared" / "contract", here / "shared" / "contract", Path("/work/shared/contract")):
+        if cand.is_dir():
+            return cand
+    raise FileNotFoundError("contract directory not found; set FILTERLANG_CONTRACT_DIR")
+
+
+@functools.cache
+def openapi() -> dict[str, Any]:
+    return yaml.safe_load((contract_dir() / "metrics-overview.openapi.yaml").read_text())
+
+
+@functools.cache
+def validator(schema_name: str) -> Any:
+    """An OpenAPI 3.0 schema validator for ``#/components/schemas/<schema_name>``."""
+    from openapi_schema_validator import OAS30Validator
+
+    doc = openapi()
+    schema = {"$ref": f"#/components/schemas/{schema_name}", "components": doc["components"]}
+    return OAS30Validator(schema)
+
+
+@functools.cache
+def request_validator() -> Any:
+    from openapi_schema_validator import OAS30Validator
+
+    doc = openapi()
+    body = doc["paths"]["/v1/user/metrics-overview/query"]["post"]["requestBody"]["content"]["application/json"]
+    return OAS30Validator({**body["schema"], "components": doc["components"]})

@@ -1,0 +1,643 @@
+"""The filter language: DSL <-> AST <-> JSON, canonical printing, errors and limits."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import filterlang as fl
+from filterlang.nodes import FilterBranch, iter_conditions, shape
+
+sys.path.insert(0, __file__.rsplit("/", 1)[0])
+import contract
+import strategies as S
+
+NOW = "2026-11-25T12:00:00Z"
+
+
+def js(text: str) -> object:
+    return fl.to_json(fl.parse(text, now=NOW))
+
+
+def leaf(table: str, field: str, op: str, value: object) -> dict[str, object]:
+    return {table: {field: {op: value}}}
+
+
+def rmt(field: str, op: str, value: object) -> dict[str, object]:
+    return leaf("request_response_rmt", field, op, value)
+
+
+# ---------------------------------------------------------------- the issue's example
+
+
+def test_issue_example_round_trip() -> None:
+    node = fl.parse('user_cost > 5 and model ~ "gpt%"')
+    j = fl.to_json(node)
+    assert j == {
+        "left": {"users_view": {"user_cost": {"gt": 5}}},
+        "operator": "and",
+        "right": {"request_response_rmt": {"model": {"like": "gpt%"}}},
+    }
+    assert fl.to_dsl(fl.from_json(j)) == 'user_cost > 5 and model ~ "gpt%"'
+    assert fl.from_json(json.dumps(j)) == node
+
+
+# ---------------------------------------------------------------- DSL -> JSON, one line per case
+
+CASES: list[tuple[str, object]] = [
+    ("all", "all"),
+    ("", "all"),
+    ("   \n\t ", "all"),
+    ("ALL", "all"),
+    ('model = "a"', rmt("model", "equals", "a")),
+    ('model == "a"', rmt("model", "equals", "a")),
+    ('model != "a"', rmt("model", "not-equals", "a")),
+    ('model <> "a"', rmt("model", "not-equals", "a")),
+    ("status > 5", rmt("status", "gt", 5)),
+    ("status >= 5", rmt("status", "gte", 5)),
+    ("status < -5", rmt("status", "lt", -5)),
+    ("latency <= 1.5e3", rmt("latency", "lte", 1500.0)),
+    ("cost > .5", rmt("cost", "gt", 0.5)),
+    ("cost = 2.0", rmt("cost", "equals", 2.0)),
+    ('model ~ "gpt%"', rmt("model", "like", "gpt%")),
+    ('model LIKE "gpt%"', rmt("model", "like", "gpt%")),
+    ('model ~* "GPT%"', rmt("model", "ilike", "GPT%")),
+    ('model ilike "GPT%"', rmt("model", "ilike", "GPT%")),
+    ('model contains "4o"', rmt("model", "contains", "4o")),
+    ('model not contains "4o"', rmt("model", "not-contains", "4o")),
+    ("threat = true", rmt("threat", "equals", True)),
+    ("cached = FALSE", rmt("cached", "equals", False)),
+    ("model = null", rmt("model", "equals", "null")),
+    ("model is null", rmt("model", "equals", "null")),
+    ("model != null", rmt("model", "not-equals", "null")),
+    ("model IS NOT NULL", rmt("model", "not-equals", "null")),
+    ("users_view.user_cost > 5", leaf("users_view", "user_cost", "gt", 5)),
+    ('request_response_rmt.model = "x"', rmt("model", "equals", "x")),
+    (
+        'properties["any key"] = "v"',
+        rmt("properties", "any key", "v")
+        if False
+        else {"request_response_rmt": {"properties": {"any key": {"equals": "v"}}}},
+    ),
+    ('properties.env = "prod"', {"request_response_rmt": {"properties": {"env": {"equals": "prod"}}}}),
+    (
+        'request_response_rmt.properties.env = "prod"',
+        {"request_response_rmt": {"properties": {"env": {"equals": "prod"}}}},
+    ),
+    ('scores["quality"] ~ "9%"', {"request_response_rmt": {"scores": {"quality": {"like": "9%"}}}}),
+    ('search_properties.q contains "x"', {"request_response_rmt": {"search_properties": {"q": {"contains": "x"}}}}),
+    ("`helicone-score-feedback` = true", rmt("helicone-score-feedback", "equals", True)),
+    ('`model` = "a"', rmt("model", "equals", "a")),
+    ('property_key = "env"', rmt("property_key", "equals", "env")),
+    (
+        'request_created_at > "2026-01-01T00:00:00.123456+02:00"',
+        rmt("request_created_at", "gt", "2026-01-01T00:00:00.123456+02:00"),
+    ),
+    ("request_created_at > now", rmt("request_created_at", "gt", "2026-11-25T12:00:00.000Z")),
+    ("request_created_at >= now - 7d", rmt("request_created_at", "gte", "2026-11-18T12:00:00.000Z")),
+    ("request_created_at < now-1w+2h-30m+15s", rmt("request_created_at", "lt", "2026-11-18T13:30:15.000Z")),
+    ('model = "a\\"b\\\\c\\n\\t\\u00e9\\U0001F600"', rmt("model", "equals", 'a"b\\c\n\té😀')),
+    ("model = 'single \\' quoted'", rmt("model", "equals", "single ' quoted")),
+    ('model ~ "100\\%"', rmt("model", "like", "100\\%")),
+    ('model = "\\ud83d\\ude00"', rmt("model", "equals", "😀")),
+    ('model = "a" # trailing comment', rmt("model", "equals", "a")),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES)
+def test_dsl_to_json(text: str, expected: object) -> None:
+    assert js(text) == expected
+    assert contract.validator("UserFilterNode").is_valid(js(text))
+
+
+SUGAR: list[tuple[str, str]] = [
+    # text -> canonical DSL of what it lowers to
+    ('model in ("a", "b", "c")', 'model = "a" or model = "b" or model = "c"'),
+    ('model in ("a",)', 'model = "a"'),
+    ('model not in ("a", "b")', 'model != "a" and model != "b"'),
+    ("status between 200 and 299", "status >= 200 and status <= 299"),
+    ("status not between 200 and 299", "status < 200 or status > 299"),
+    ('not (model = "a")', 'model != "a"'),
+    ("not (status > 5)", "status <= 5"),
+    ("not status >= 5", "status < 5"),
+    ("not not status > 5", "status > 5"),
+    ('not (model contains "x")', 'model not contains "x"'),
+    ('not (model not contains "x")', 'model contains "x"'),
+    ("not (model is null)", "model is not null"),
+    ("not (threat = true)", "threat = false"),
+    ('not (model = "a" and status > 5)', 'model != "a" or status <= 5'),
+    ('not (model = "a" or status > 5)', 'model != "a" and status <= 5'),
+    (
+        'not (request_created_at = "2026-01-01T00:00:00Z")',
+        'request_created_at < "2026-01-01T00:00:00Z" or request_created_at > "2026-01-01T00:00:00Z"',
+    ),
+    ('not (model in ("a", "b"))', 'model != "a" and model != "b"'),
+    ("not (status between 1 and 2)", "status < 1 or status > 2"),
+    (
+        "a_b = 1" if False else 'model = "a" AND status > 1 OR cached = true',
+        'model = "a" and status > 1 or cached = true',
+    ),
+    ('model = "a" and (status > 1 or cached = true)', 'model = "a" and (status > 1 or cached = true)'),
+    ('((model = "a"))', 'model = "a"'),
+    ('model = "a" and all', 'model = "a" and all'),
+]
+
+
+@pytest.mark.parametrize(("text", "canonical"), SUGAR)
+def test_sugar_lowers_to_plain_nodes(text: str, canonical: str) -> None:
+    node = fl.parse(text)
+    assert fl.to_dsl(node) == canonical
+    assert fl.parse(canonical) == node
+
+
+def test_precedence_not_and_or() -> None:
+    n = fl.parse('model = "a" or status > 1 and cached = true')
+    assert isinstance(n, FilterBranch) and n.operator == "or"
+    assert isinstance(n.right, FilterBranch) and n.right.operator == "and"
+
+
+def test_keywords_are_case_insensitive_and_do_not_split_names() -> None:
+    assert fl.parse('model = "a" AnD status > 1') == fl.parse('model = "a" and status > 1')
+    with pytest.raises(fl.FilterTypeError, match="unknown field `android`"):
+        fl.parse("android = 1")
+
+
+def test_timestamps_kept_exactly_as_written() -> None:
+    for ts in ["2026-01-01T00:00:00Z", "2026-01-01t00:00:00.1z", "2026-01-01T00:00:00.123456789-05:30"]:
+        j = js(f'request_created_at = "{ts}"')
+        assert j == rmt("request_created_at", "equals", ts)
+        assert json.dumps(fl.to_json(fl.from_json(json.dumps(j)))) == json.dumps(j)
+
+
+def test_now_accepts_datetime_and_defaults_to_current_time() -> None:
+    anchor = datetime(2026, 1, 2, 3, 4, 5, 678900, tzinfo=UTC)
+    assert js("request_created_at > now") != fl.to_json(fl.parse("request_created_at > now", now=anchor))
+    assert fl.to_json(fl.parse("request_created_at > now - 1d", now=anchor)) == rmt(
+        "request_created_at", "gt", "2026-01-01T03:04:05.678Z"
+    )
+    naive = datetime(2026, 1, 2, 3, 4, 5)
+    assert fl.to_json(fl.parse("request_created_at > now", now=naive)) == rmt(
+        "request_created_at", "gt", "2026-01-02T03:04:05.000Z"
+    )
+    value = fl.to_json(fl.parse("request_created_at > now"))["request_response_rmt"]["request_created_at"]["gt"]  # type: ignore[index]
+    assert value.endswith("Z") and value[:4] >= "2026"
+
+
+def test_relative_times_are_not_served_from_the_parse_cache() -> None:
+    a = fl.parse("request_created_at > now", now="2026-01-01T00:00:00Z")
+    b = fl.parse("request_created_at > now", now="2027-01-01T00:00:00Z")
+    assert a != b
+
+
+# ---------------------------------------------------------------- round trips (property tests)
+
+
+@given(S.dsl_nodes())
+def test_parse_of_printed_node_is_the_same_node(node: fl.Node) -> None:
+    text = fl.to_dsl(node)
+    assert fl.parse(text) == node, text
+
+
+@given(S.any_nodes())
+def test_json_round_trip_of_nodes(node: fl.Node) -> None:
+    j = fl.to_json(node)
+    assert fl.from_json(j) == node
+    assert fl.from_json(json.dumps(j)) == node
+    v = contract.validator("UserFilterNode")
+    assert v.is_valid(j), list(v.iter_errors(j))[:1]
+
+
+@given(S.json_documents())
+def test_json_documents_round_trip_exactly(doc: object) -> None:
+    assert fl.to_json(fl.from_json(doc)) == doc
+    # Byte for byte up to key order (values, numbers' int/float form and timestamps exact).
+    assert json.dumps(fl.to_json(fl.from_json(json.dumps(doc))), sort_keys=True) == json.dumps(doc, sort_keys=True)
+
+
+@given(S.multi_leaves())
+def test_multi_condition_leaf_prints_as_and_chain_with_equal_meaning(node: fl.Node) -> None:
+    text = fl.to_dsl(node)
+    reparsed = fl.parse(text)
+    assert sorted(map(repr, iter_conditions(reparsed))) == sorted(map(repr, iter_conditions(node)))
+    stack = [reparsed]
+    while stack:  # only `and` joins what one leaf held
+        n = stack.pop()
+        if isinstance(n, FilterBranch):
+            assert n.operator == "and"
+            stack += [n.left, n.right]
+
+
+@given(S.any_nodes())
+def test_printer_output_is_canonical_after_one_normalisation(node: fl.Node) -> None:
+    # Multi-condition leaves re-parse as `and` chains of a different shape; from then on
+    # the text is a fixed point.
+    once = fl.to_dsl(fl.parse(fl.to_dsl(node)))
+    assert fl.to_dsl(fl.parse(once)) == once
+
+
+@given(S.dsl_nodes())
+def test_printer_output_is_a_fixed_point_for_dsl_nodes(node: fl.Node) -> None:
+    once = fl.to_dsl(node)
+    assert fl.to_dsl(fl.parse(once)) == once
+
+
+def test_minimal_parentheses() -> None:
+    a, b, c = (fl.parse(f'model = "{x}"') for x in "abc")
+    from filterlang.nodes import branch
+
+    assert fl.to_dsl(branch(branch(a, "or", b), "or", c)) == 'model = "a" or model = "b" or model = "c"'
+    assert fl.to_dsl(branch(a, "or", branch(b, "or", c))) == 'model = "a" or (model = "b" or model = "c")'
+    assert fl.to_dsl(branch(branch(a, "or", b), "and", c)) == '(model = "a" or model = "b") and model = "c"'
+    assert fl.to_dsl(branch(a, "or", branch(b, "and", c))) == 'model = "a" or model = "b" and model = "c"'
+
+
+# ---------------------------------------------------------------- the contract's JSON Schema
+
+
+def test_pydantic_schema_accepts_exactly_the_contract() -> None:
+    import jsonschema
+
+    ours = jsonschema.Draft202012Validator(fl.json_schema())
+    theirs = contract.validator("UserFilterNode")
+    good = [
+        {},
+        "all",
+        {"request_response_rmt": {}},
+        {"request_response_rmt": {"model": {}}},
+        {"request_response_rmt": {"properties": {}}},
+        js('user_cost > 5 and model ~ "gpt%"'),
+        {"request_response_rmt": {"property_key": {"equals": "k"}, "status": {"gte": 1.5, "lt": 3}}},
+    ]
+    for doc in good:
+        assert ours.is_valid(doc) and theirs.is_valid(doc), doc
+    # Rejected by both: wrong types, null values, bad enums.
+    bad_both = [
+        {"request_response_rmt": {"status": {"gt": "5"}}},
+        {"request_response_rmt": {"model": {"equals": None}}},
+        "ALL",
+        5,
+        None,
+        {"request_response_rmt": {"property_key": {}}},
+        {"users_view": {"user_cost": {"gt": True}}},
+    ]
+    for doc in bad_both:
+        assert not ours.is_valid(doc) and not theirs.is_valid(doc), doc
+    # Accepted by the OpenAPI document's open objects, rejected by semantics.md (unknown keys are errors).
+    for doc in [
+        {"request_response_rmt": {"modle": {"equals": "x"}}},
+        {"request_response_rmt": {"model": {"eq": "x"}}},
+        {"left": {}, "operator": "xor", "right": {}},
+        {"left": {}},
+    ]:
+        assert not ours.is_valid(doc)
+        with pytest.raises(fl.FilterSchemaError):
+            fl.from_json(doc)
+
+
+@given(S.json_documents(max_leaves=4))
+def test_pydantic_schema_accepts_every_valid_document(doc: object) -> None:
+    import jsonschema
+
+    assert jsonschema.Draft202012Validator(fl.json_schema()).is_valid(doc)
+
+
+def test_pydantic_models_validate_json_directly() -> None:
+    j = js('model = "a" or status > 1')
+    assert fl.FilterBranch.model_validate(j) == fl.from_json(j)
+    with pytest.raises(Exception):  # noqa: B017 - pydantic's own ValidationError
+        fl.FilterLeaf.model_validate({"request_response_rmt": {"model": {"equals": None}}})
+
+
+# ---------------------------------------------------------------- errors
+
+
+SYNTAX_ERRORS: list[tuple[str, int, int, str]] = [
+    ("user_cost >", 1, 12, "expected a value after `>`"),
+    ('model = "abc', 1, 9, "unterminated string"),
+    ('(model = "a"', 1, 13, "expected `)`"),
+    ('model = "a" )', 1, 13, "unexpected `)`"),
+    ('model = "a" and', 1, 16, "after `and`"),
+    ('model lik "x"', 1, 7, "expected an operator"),
+    ("$x", 1, 1, "unexpected character `$`"),
+    ('model = "\\q"', 1, 10, "unknown escape"),
+    ("request_created_at > now - 7", 1, 28, "duration"),
+    ('model = "a"\nand status >', 2, 13, "expected a value after `>`"),
+    ("model = a", 1, 9, "text values need quotes"),
+    ("model in ()", 1, 11, "expected a value"),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "column", "needle"), SYNTAX_ERRORS)
+def test_syntax_errors_say_where_and_what(text: str, line: int, column: int, needle: str) -> None:
+    with pytest.raises(fl.FilterSyntaxError) as info:
+        fl.parse(text)
+    err = info.value
+    assert (err.line, err.column) == (line, column), str(err)
+    assert needle in str(err)
+    assert "^" in str(err) and "__ANON" not in str(err) and "Token(" not in str(err)
+
+
+TYPE_ERRORS: list[tuple[str, str, str | None]] = [
+    ("user_cots > 5", "unknown field `user_cots`", "`user_cost`"),
+    ("modle = 'x'", "unknown field", "`model`"),
+    ('model > "a"', "it allows: =, !=, ~, ~*, contains, not contains", None),
+    ("model ~ 5", "needs a string", None),
+    ('status >= "5"', "needs a number", None),
+    ("threat = 1", "true or false", None),
+    ("status = null", "IS NULL only for text fields", None),
+    ('not (model ~ "a%")', "no negated form", None),
+    ('model !~ "a%"', "no NOT LIKE", None),
+    ('model not like "a%"', "no NOT LIKE", None),
+    ("not all", "cannot express", None),
+    ('not (property_key = "k")', "no negated form", None),
+    ('property_key != "k"', "it allows: =", None),
+    ('request_created_at != "2026-01-01T00:00:00Z"', "it allows", None),
+    ('request_created_at > "2026-01-01"', 'did you mean "2026-01-01T00:00:00Z"', None),
+    ('request_created_at > "2026-01-01 10:00:00"', 'did you mean "2026-01-01T10:00:00Z"', None),
+    ("model = now", "not a timestamp field", None),
+    ('properties = "x"', "is a map; name a key", None),
+    ('model.x = "a"', "not a map field", None),
+    ('users_view.model = "a"', "is a field of `request_response_rmt`", None),
+    ("status > 1e999", "out of range", None),
+    ("status > 99999999999999999999", "64-bit", None),
+    ("cached between true and false", "it allows", None),
+]
+
+
+@pytest.mark.parametrize(("text", "needle", "suggestion"), TYPE_ERRORS)
+def test_type_errors_explain_and_suggest(text: str, needle: str, suggestion: str | None) -> None:
+    with pytest.raises(fl.FilterTypeError) as info:
+        fl.parse(text)
+    err = info.value
+    assert needle in str(err), str(err)
+    assert err.line is not None and err.column is not None and "^" in str(err)
+    if suggestion:
+        assert err.suggestion == suggestion and f"did you mean {suggestion}" in str(err)
+
+
+JSON_ERRORS: list[tuple[object, str, str]] = [
+    ({"left": {}, "operator": "xor", "right": {}}, "$.operator", 'must be "and" or "or"'),
+    ({"left": {}, "operator": "and"}, "$", "missing: right"),
+    ({"left": {}, "operator": "and", "right": {}, "extra": 1}, "$.extra", "unknown key"),
+    ({"request_response_rmt": {"modle": {"like": "x"}}}, "$.request_response_rmt.modle", "did you mean `model`"),
+    (
+        {"left": {"request_response_rmt": {"status": {"gte": "5"}}}, "operator": "or", "right": "all"},
+        "$.left.request_response_rmt.status.gte",
+        "needs a number",
+    ),
+    (
+        {"left": {}, "operator": "or", "right": {"users_view": {"user_cost": {"like": "x"}}}},
+        "$.right.users_view.user_cost.like",
+        "not allowed",
+    ),
+    ({"users_view": {"model": {"equals": "x"}}}, "$.users_view.model", "is a field of `request_response_rmt`"),
+    ({"model": {"equals": "x"}}, "$.model", "is a field, not a table"),
+    (
+        {"request_response_rmt": {"properties": {"a b": {"equals": 1}}}},
+        '$.request_response_rmt.properties["a b"].equals',
+        "needs a string",
+    ),
+    ({"request_response_rmt": {"model": {"equals": None}}}, "$.request_response_rmt.model.equals", "not null"),
+    ({"request_response_rmt": {"property_key": {}}}, "$.request_response_rmt.property_key", "needs"),
+    ({"request_response_rmt": {"status": {"gt": True}}}, "$.request_response_rmt.status.gt", "not boolean"),
+    ({"request_response_rmt": {"model": "x"}}, "$.request_response_rmt.model", "object of operators"),
+    ("ALL", "$", "did you mean `all`"),
+    ([], "$", "not an array"),
+    ('{"request_response_rmt": {"model": {"equals": "a", "equals": "b"}}}', "", "duplicate key"),
+]
+
+
+@pytest.mark.parametrize(("doc", "path", "needle"), JSON_ERRORS)
+def test_json_errors_name_the_path(doc: object, path: str, needle: str) -> None:
+    with pytest.raises(fl.FilterTypeError) as info:
+        fl.from_json(doc)
+    err = info.value
+    assert isinstance(err, fl.FilterSchemaError)
+    assert (err.path or "") == path, str(err)
+    assert needle in str(err), str(err)
+
+
+def test_invalid_json_text_is_a_syntax_error_with_position() -> None:
+    with pytest.raises(fl.FilterSyntaxError) as info:
+        fl.from_json('{"left": ')
+    assert info.value.line == 1 and info.value.column == 10
+
+
+def test_errors_are_one_family() -> None:
+    assert issubclass(fl.FilterSyntaxError, fl.FilterError)
+    assert issubclass(fl.FilterTypeError, fl.FilterError)
+    assert issubclass(fl.FilterSchemaError, fl.FilterTypeError)
+    assert issubclass(fl.FilterLimitError, fl.FilterError)
+    assert issubclass(fl.FilterError, ValueError)
+
+
+# ---------------------------------------------------------------- fuzzing: nothing but FilterError escapes
+
+VOCAB = [
+    "model",
+    "status",
+    "user_cost",
+    "properties",
+    ".",
+    "[",
+    "]",
+    '"x"',
+    "'y'",
+    "5",
+    "-1.5e3",
+    "=",
+    "!=",
+    ">",
+    "~",
+    "~*",
+    "and",
+    "or",
+    "not",
+    "(",
+    ")",
+    "in",
+    "between",
+    "is",
+    "null",
+    "true",
+    "now",
+    "-",
+    "7d",
+    ",",
+    "contains",
+    "all",
+    "`helicone-score-feedback`",
+    "request_created_at",
+    '"2026-01-01T00:00:00Z"',
+    "\\",
+    "#",
+]
+
+
+@given(st.lists(st.sampled_from(VOCAB), max_size=14).map(" ".join))
+def test_fuzz_token_soup(text: str) -> None:
+    try:
+        node = fl.parse(text)
+    except fl.FilterError:
+        return
+    assert fl.parse(fl.to_dsl(node)) == node
+
+
+@given(st.text(max_size=60))
+def test_fuzz_random_text(text: str) -> None:
+    try:
+        fl.parse(text)
+    except fl.FilterError:
+        pass
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text(max_size=6)
+    | st.sampled_from(["all", "and", "or", "equals", "model", "request_response_rmt", "users_view"]),
+    lambda kids: (
+        st.lists(kids, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "left",
+                    "right",
+                    "operator",
+                    "request_response_rmt",
+                    "users_view",
+                    "model",
+                    "status",
+                    "properties",
+                    "equals",
+                    "gt",
+                    "like",
+                    "property_key",
+                    "x",
+                ]
+            )
+            | st.text(max_size=4),
+            kids,
+            max_size=4,
+        )
+    ),
+    max_leaves=20,
+)
+
+
+@given(json_values)
+def test_fuzz_random_json(doc: object) -> None:
+    for value in (doc, json.dumps(doc)):
+        try:
+            fl.from_json(value)
+        except fl.FilterError:
+            pass
+
+
+# ---------------------------------------------------------------- limits
+
+
+def test_ten_thousand_term_or_chain() -> None:
+    text = " or ".join(f'model = "m{i}"' for i in range(10_000))
+    node = fl.parse(text)
+    depth, count = shape(node)
+    assert count == 19_999 and depth <= 15
+    j = fl.to_json(node)
+    json.dumps(j)
+    assert fl.from_json(j) == node and fl.from_json(json.dumps(j)) == node
+    assert fl.to_dsl(node) == text
+    assert fl.parse(fl.to_dsl(node)) == node
+
+
+def test_ten_thousand_value_in_list() -> None:
+    text = "status in (" + ", ".join(str(i) for i in range(10_000)) + ")"
+    node = fl.parse(text)
+    assert sum(1 for _ in iter_conditions(node)) == 10_000
+    assert fl.from_json(json.dumps(fl.to_json(node))) == node
+    assert fl.parse(fl.to_dsl(node)) == node
+    assert fl.parse(text.replace(" in ", " not in ")) == fl.parse(fl.to_dsl(fl.parse(text.replace(" in ", " not in "))))
+
+
+def test_hundred_thousand_deep_parentheses_is_a_limit_error() -> None:
+    text = "(" * 100_000 + 'model = "a"' + ")" * 100_000
+    with pytest.raises(fl.FilterLimitError) as info:
+        fl.parse(text)
+    assert info.value.limit == "max_depth" and info.value.column == 101
+
+
+def test_deep_not_chain_does_not_recurse() -> None:
+    assert fl.parse("not " * 100_001 + 'model = "a"') == fl.parse('model != "a"')
+
+
+def test_deep_json_is_a_limit_error_not_recursion_or_truncation() -> None:
+    doc: object = {"request_response_rmt": {"model": {"equals": "x"}}}
+    for _ in range(100_000):
+        doc = {"left": doc, "operator": "and", "right": {}}
+    with pytest.raises(fl.FilterLimitError) as info:
+        fl.from_json(doc)
+    assert info.value.limit == "max_depth"
+    text = '{"left": ' * 100_000 + "{}" + ', "operator": "and", "right": {}}' * 100_000
+    with pytest.raises(fl.FilterLimitError):
+        fl.from_json(text)
+    with pytest.raises(fl.FilterLimitError):
+        fl.from_json("[" * 100_000)
+
+
+@pytest.mark.parametrize("depth", [300, 2000])
+def test_deep_branches_round_trip_exactly_when_the_limit_allows(depth: int) -> None:
+    limits = fl.Limits(max_depth=depth + 1)
+    doc: object = {"request_response_rmt": {"model": {"equals": "x"}}}
+    for i in range(depth):
+        doc = {"left": doc, "operator": "and" if i % 2 else "or", "right": {"users_view": {"user_cost": {"gt": i}}}}
+    node = fl.from_json(doc, limits=limits)
+    assert shape(node)[0] == depth + 1  # nothing silently truncated into an empty leaf
+    assert fl.to_json(node) == doc if depth < 400 else True
+    back = fl.to_json(node)
+    walk_a, walk_b = [back], [doc]
+    while walk_a:  # iterative comparison: == on 2000-deep dicts would overflow the C stack guard
+        a, b = walk_a.pop(), walk_b.pop()
+        assert type(a) is type(b)
+        if isinstance(a, dict) and "operator" in a:
+            assert a["operator"] == b["operator"] and a["right"] == b["right"]  # type: ignore[index]
+            walk_a.append(a["left"])
+            walk_b.append(b["left"])  # type: ignore[index]
+        else:
+            assert a == b
+    text = fl.to_dsl(node)
+    assert fl.to_dsl(fl.parse(text, limits=fl.Limits(max_depth=depth + 2))) == text
+    with pytest.raises(fl.FilterLimitError):
+        fl.from_json(doc)
+
+
+def test_node_count_and_length_limits() -> None:
+    with pytest.raises(fl.FilterLimitError) as info:
+        fl.parse('model in ("a", "b", "c")', limits=fl.Limits(max_nodes=4))
+    assert info.value.limit == "max_nodes"
+    with pytest.raises(fl.FilterLimitError) as info:
+        fl.parse('model = "' + "x" * 100 + '"', limits=fl.Limits(max_length=50))
+    assert info.value.limit == "max_length"
+    with pytest.raises(fl.FilterLimitError):
+        fl.from_json({"left": {}, "operator": "and", "right": {}}, limits=fl.Limits(max_nodes=2))
+    with pytest.raises(fl.FilterLimitError):
+        fl.from_json(" " * 100, limits=fl.Limits(max_length=10))
+
+
+def test_pydantic_own_methods_work_at_the_default_depth_limit() -> None:
+    node: fl.Node = fl.parse('model = "a"')
+    from filterlang.nodes import branch
+
+    for i in range(fl.DEFAULT_LIMITS.max_depth - 1):
+        node = branch(node, "and" if i % 2 else "or", fl.parse(f"status = {i}"))
+    fl.from_json(fl.to_json(node))  # within the limit
+    assert node == node.model_copy()
+    repr(node)
+    node.model_dump()
+    node.model_dump_json()
+    json.dumps(fl.to_json(node))
