@@ -9,6 +9,7 @@ no run-length shortcut), so a mistake in the fast Python version cannot hide in 
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 import sys
 
@@ -231,7 +232,7 @@ def test_adaptive_properties(values: list[float]) -> None:
     assert math.isclose(sum(b[2] for b in h), len(values), rel_tol=1e-9)
     assert all(b[2] > 0 for b in h)
     assert h[0][0] == values[0] and h[-1][1] == values[-1]
-    for (lo, hi, _), nxt in zip(h, h[1:], strict=False):
+    for (lo, hi, _), nxt in itertools.pairwise(h):
         assert lo <= hi
         assert hi == nxt[0]  # contiguous
     assert all(lo <= hi for lo, hi, _ in h)
@@ -269,7 +270,7 @@ def test_equal_properties(values: list[float], bins: int) -> None:
     assert all(float(b[2]).is_integer() for b in h)
     assert len(h) == (1 if min(values) == max(values) else bins)
     assert h[0][0] == min(values) and h[-1][1] == max(values)
-    for a, b in zip(h, h[1:], strict=False):
+    for a, b in itertools.pairwise(h):
         assert a[1] == b[0]
 
 
