@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Project tasks with nothing but python3: `python3 tasks.py demo` and `python3 tasks.py test`.
+
+Each task creates `.venv` (if missing), installs the project with the extras it needs,
+and runs. CI runs `python3 tasks.py test` through `.ci/run`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / "python"
+
+
+def run(*cmd: str | Path, check: bool = True, env: dict[str, str] | None = None) -> int:
+    print("+", " ".join(str(c) for c in cmd), flush=True)
+    return subprocess.run([str(c) for c in cmd], cwd=ROOT, check=check, env=env).returncode
+
+
+def ensure_venv(extras: str) -> None:
+    if not PY.exists():
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    stamp = VENV / f".installed-{extras}"
+    pyproject = ROOT / "pyproject.toml"
+    if stamp.exists() and stamp.stat().st_mtime >= pyproject.stat().st_mtime:
+        return
+    run(PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--upgrade", "pip")
+    run(PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", f".[{extras}]")
+    stamp.touch()
+
+
+def ensure_postgres() -> None:
+    """The SQL tests run against a real PostgreSQL; install the server if we can."""
+    found = shutil.which("pg_ctl") or list(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
+    if found:
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("PostgreSQL server not found: installing it with apt-get (tests skip it if this fails)", flush=True)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        run("apt-get", "update", "-qq", check=False, env=env)
+        run("apt-get", "install", "-y", "-qq", "postgresql", check=False, env=env)
+    else:
+        print("PostgreSQL server not found and cannot be installed here: its tests will be skipped", flush=True)
+
+
+def demo() -> int:
+    """Set up, generate sample data, and print a metrics overview."""
+    ensure_venv("all")
+    data = ROOT / "data" / "requests.parquet"
+    if not data.exists():
+        run(BIN / "filterlang", "sample", "--rows", "200000", "--out", data)
+    expr = 'model ~ "gpt%" and status = 200'
+    run(BIN / "filterlang", "parse", expr)
+    run(BIN / "filterlang", "sql", expr, "--dialect", "clickhouse", check=False)
+    return run(BIN / "filterlang", "overview", expr, "--data", data, "--p-size", "p95", check=False)
+
+
+def test() -> int:
+    """Set up, then lint (ruff), type-check (mypy) and run the whole test suite."""
+    ensure_venv("dev")
+    ensure_postgres()
+    run(BIN / "ruff", "check", "filterlang", "tests", "benchmarks", "tasks.py")
+    run(BIN / "ruff", "format", "--check", "filterlang", "tests", "benchmarks", "tasks.py")
+    run(BIN / "mypy", "filterlang")
+    args = [str(a) for a in sys.argv[2:]]
+    return run(PY, "-m", "pytest", *(args or ["-q"]), check=False)
+
+
+TASKS = {"demo": demo, "test": test}
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2 or sys.argv[1] not in TASKS:
+        print(f"usage: python3 tasks.py {{{'|'.join(TASKS)}}} [pytest args...]", file=sys.stderr)
+        raise SystemExit(2)
+    try:
+        raise SystemExit(TASKS[sys.argv[1]]())
+    except subprocess.CalledProcessError as exc:
+        raise SystemExit(exc.returncode or 1) from None
