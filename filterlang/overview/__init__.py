@@ -18,6 +18,8 @@ neither DuckDB nor chDB.
 from __future__ import annotations
 
 import os
+import sys
+import types
 from collections.abc import Mapping
 from typing import Any
 
@@ -117,3 +119,19 @@ def overview_sql(*args: Any, **kwargs: Any) -> Any:
     from .sql import overview_sql as build
 
     return build(*args, **kwargs)
+
+
+class _CallableModule(types.ModuleType):
+    """Makes ``filterlang.overview(...)`` work whatever that name is bound to.
+
+    ``filterlang.overview`` is both the public function and this subpackage; importing any
+    ``filterlang.overview.*`` module binds the package attribute to the module, shadowing
+    the lazily resolved function. Calling the module calls the function, so both spellings
+    in the issue (``filterlang.overview(req, rows)``) keep working.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        return overview(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
