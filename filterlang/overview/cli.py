@@ -1,0 +1,218 @@
+"""``filterlang sample`` and ``filterlang overview``: demo data and the overview in a terminal.
+
+    filterlang sample --rows 1000000 --out requests.parquet
+    filterlang overview 'model ~ "gpt-4o%" and status = 200' --data requests.parquet
+
+Progress goes to stderr, and only where someone can see it: redrawn in place on a
+terminal, or a start and an end line when the input is large and stderr is a file
+(CI logs should say what took the time, not fill up with spinner frames).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from typing import Any, TextIO
+
+LARGE_INPUT_BYTES = 64 << 20  # files above this get progress lines even off a terminal
+LARGE_INPUT_ROWS = 1_000_000
+_SPIN = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+
+
+class ProgressLine:
+    """A one-line progress display on stderr (no output when it would be noise)."""
+
+    def __init__(self, label: str, *, large: bool, stream: TextIO | None = None) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.enabled = self.tty or large
+        self.label = label
+        self.start = time.monotonic()
+        self.frame = 0
+        if self.enabled and not self.tty:
+            print(f"{label}…", file=self.stream, flush=True)
+
+    def update(self, fraction: float | None, detail: str = "") -> None:
+        if not (self.enabled and self.tty):
+            return
+        self.frame += 1
+        elapsed = time.monotonic() - self.start
+        pct = f" {fraction * 100:5.1f}%" if fraction is not None else ""
+        spin = _SPIN[self.frame % len(_SPIN)]
+        self.stream.write(f"\r\x1b[2K{spin} {self.label}{pct}{detail} {elapsed:4.1f}s")
+        self.stream.flush()
+
+    def done(self, message: str = "") -> None:
+        if not self.enabled:
+            return
+        elapsed = time.monotonic() - self.start
+        text = f"{message or self.label} in {elapsed:.1f}s"
+        if self.tty:
+            self.stream.write("\r\x1b[2K")
+        print(text, file=self.stream, flush=True)
+
+
+def _human_bytes(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} B"
+
+
+def _error(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 1
+
+
+# ---------------------------------------------------------------- sample
+
+
+def _cmd_sample(args: argparse.Namespace) -> int:
+    from .. import sample
+
+    if args.rows < 0:
+        return _error("--rows must be >= 0")
+    try:
+        import numpy  # noqa: F401
+        import pyarrow  # noqa: F401
+    except ImportError as e:
+        return _error(f"the sample generator needs numpy and pyarrow: pip install 'filterlang[sample]' ({e})")
+    progress = ProgressLine(f"writing {args.rows:,} rows to {args.out}", large=args.rows >= LARGE_INPUT_ROWS)
+
+    def report(done: int) -> None:
+        progress.update(done / args.rows if args.rows else None)
+
+    try:
+        path = sample.write_sample(
+            args.rows, args.out, seed=args.seed, fmt=args.format, users=args.users, progress=report
+        )
+    except (OSError, ValueError) as e:
+        return _error(str(e))
+    progress.done(f"wrote {args.rows:,} rows to {path}")
+    if not progress.enabled:
+        print(f"wrote {args.rows:,} rows to {path}", file=sys.stderr)
+    return 0
+
+
+# ---------------------------------------------------------------- overview
+
+
+def _request(args: argparse.Namespace) -> Any:
+    from .request import OverviewRequest, parse_request
+
+    expr = args.expr.strip()
+    if args.filter_json:
+        return parse_request({"filter": json.loads(expr), "pSize": args.p_size, "useInterquartile": args.interquartile})
+    if expr in ("", "all"):
+        return parse_request({"filter": "all", "pSize": args.p_size, "useInterquartile": args.interquartile})
+    return OverviewRequest.from_dsl(expr, args.p_size, args.interquartile)
+
+
+def _cmd_overview(args: argparse.Namespace) -> int:
+    from . import sources
+    from .engines import run_overview
+    from .render import render_overview
+
+    try:
+        req = _request(args)
+    except json.JSONDecodeError as e:
+        return _error(f"--filter-json: the filter is not valid JSON: {e}")
+    # FilterError propagates: the main entry point prints it and exits 1.
+    if args.bins < 1:
+        return _error("--bins must be at least 1")
+    engine = args.engine
+    if engine == "clickhouse":
+        source: Any = args.table
+        progress = ProgressLine(f"querying {args.table or 'requests'} on ClickHouse", large=True)
+    else:
+        if not args.data:
+            return _error("--data FILE is required (a .parquet, .csv or .jsonl file)")
+        try:
+            source = sources.resolve(args.data)
+        except sources.SourceError as e:
+            return _error(str(e))
+        size = source.size_hint()
+        progress = ProgressLine(f"{engine}: {source.label} ({_human_bytes(size)})", large=size >= LARGE_INPUT_BYTES)
+    try:
+        result = run_overview(
+            req,
+            source,
+            engine=engine,
+            method=args.method,
+            bins=args.bins,
+            url=args.url,
+            progress=progress.update if progress.tty else None,
+        )
+    except (ValueError, ImportError, OSError) as e:  # SourceError is a ValueError
+        if progress.tty:
+            sys.stderr.write("\r\x1b[2K")
+        return _error(str(e))
+    progress.done(f"{engine}: overview of {getattr(source, 'label', source or 'requests')}")
+    if result["error"] is not None:
+        return _error(result["error"])
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=None if args.compact else 2))
+        return 0
+    subtitle = (
+        f"filter: {args.expr or 'all'}\n"
+        f"pSize {req.p_size}{' interquartile' if req.use_interquartile else ''} · {args.method} bins"
+        f" · engine {engine}"
+    )
+    ascii_only = not _can_encode(sys.stdout, "█▏")
+    print(render_overview(result["data"], subtitle=subtitle, ascii_only=ascii_only))
+    return 0
+
+
+def _can_encode(stream: TextIO, text: str) -> bool:
+    try:
+        text.encode(getattr(stream, "encoding", None) or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``sample`` and ``overview`` subcommands to the ``filterlang`` parser."""
+    from ..sample import FORMATS
+
+    p = subparsers.add_parser(
+        "sample",
+        help="write a realistic, seeded request log (flat layout) for trying things out",
+        description="Write a seeded request log in the flat layout: skewed users, real models and prices, "
+        "latencies, tokens, statuses, properties and scores over six weeks (UTC).",
+    )
+    p.add_argument("--rows", type=int, default=100_000, help="number of requests (default 100000)")
+    p.add_argument("--out", required=True, help="output file (.parquet, .csv or .jsonl)")
+    p.add_argument("--seed", type=int, default=7, help="random seed (default 7); same seed, same rows")
+    p.add_argument("--format", choices=FORMATS, help="file format (default: from the --out suffix)")
+    p.add_argument("--users", type=int, help="number of distinct users (default rows/40)")
+    p.set_defaults(func=_cmd_sample)
+
+    o = subparsers.add_parser(
+        "overview",
+        help="histograms of requests and spend per user for a filter",
+        description="The metrics overview (POST /v1/user/metrics-overview/query) over a data file: keep the "
+        "rows the filter keeps, group by user, cut at the pSize quantile, and bucket.",
+    )
+    o.add_argument("expr", nargs="?", default="all", help="filter in the DSL (default: all)")
+    o.add_argument("--data", help="data file: .parquet, .csv or .jsonl in the flat layout")
+    o.add_argument("--p-size", default="p95", choices=("p50", "p75", "p95", "p99", "p99.9"), help="default p95")
+    o.add_argument("--interquartile", action="store_true", help="keep the band Q(1-p) <= value <= Q(p)")
+    o.add_argument(
+        "--engine", default="duckdb", choices=("duckdb", "chdb", "reference", "clickhouse"), help="default duckdb"
+    )
+    o.add_argument("--method", default="adaptive", choices=("adaptive", "equal"), help="bucketing (default adaptive)")
+    o.add_argument("--bins", type=int, default=10, help="number of bins (default 10)")
+    o.add_argument("--json", action="store_true", help="print the API's Result JSON instead of charts")
+    o.add_argument("--compact", action="store_true", help="with --json: one line")
+    o.add_argument("--filter-json", action="store_true", help="EXPR is the filter as the API's JSON")
+    o.add_argument("--url", help="ClickHouse server URL for --engine clickhouse")
+    o.add_argument("--table", help="table to read with --engine clickhouse (default requests)")
+    o.set_defaults(func=_cmd_overview)
+
+
+__all__ = ["ProgressLine", "register"]

@@ -1,0 +1,120 @@
+"""Terminal bar charts of the overview's two histograms, with ranges written for people.
+
+The API's range strings are exact JavaScript numbers (``"0.0032156669999999997"``), right
+for machines and unreadable in a terminal. Here each chart picks the fewest significant
+digits that still tell every edge apart, so a cost chart reads ``$0.0012 – $0.05`` and a
+count chart ``1 – 1.5 requests``; bars use eighth-block characters so small differences
+in height stay visible at 40 columns.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+__all__ = ["format_count", "format_usd", "render_histogram", "render_overview"]
+
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+_FULL = "█"
+BAR_WIDTH = 40
+
+_TITLES: dict[str, str] = {
+    "request_count": "Requests per user",
+    "user_cost": "Spend per user (USD)",
+}
+
+
+def _plain(x: float, sig: int) -> str:
+    """``x`` with ``sig`` significant digits, never in exponent form, trailing zeros dropped."""
+    if x == 0 or not math.isfinite(x):
+        return "0" if x == 0 else str(x)
+    magnitude = math.floor(math.log10(abs(x)))
+    decimals = max(0, sig - 1 - magnitude)
+    text = f"{x:,.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def format_count(x: float, sig: int = 3) -> str:
+    return _plain(x, sig)
+
+
+def format_usd(x: float, sig: int = 2) -> str:
+    """Dollars: cents for amounts of a dollar or more, significant digits below a dollar."""
+    sign = "-" if x < 0 else ""
+    ax = abs(x)
+    if ax >= 1:
+        return f"{sign}${_plain(round(ax, 2), max(sig, len(str(int(ax))) + 2))}"
+    return f"{sign}${_plain(ax, sig)}"
+
+
+def _edges_text(edges: Sequence[float], fmt: Any) -> list[str]:
+    """The shortest formatting (from 2 significant digits up) under which distinct edges stay distinct."""
+    distinct = sorted(set(edges))
+    for sig in range(2, 18):
+        texts = [fmt(e, sig) for e in distinct]
+        if len(set(texts)) == len(texts):
+            table = dict(zip(distinct, texts, strict=True))
+            return [table[e] for e in edges]
+    return [repr(e) for e in edges]
+
+
+def _bar(value: float, top: float, width: int, ascii_only: bool) -> str:
+    if top <= 0 or value <= 0:
+        return ""
+    eighths = round(value / top * width * 8)
+    eighths = max(eighths, 1)  # a non-empty bin always shows
+    if ascii_only:
+        return "#" * max(1, eighths // 8)
+    return _FULL * (eighths // 8) + (_EIGHTHS[eighths % 8] if eighths % 8 else "")
+
+
+def _value_text(v: float) -> str:
+    if float(v).is_integer():
+        return f"{int(v):,}"
+    return f"{v:,.2f}".rstrip("0").rstrip(".")
+
+
+def render_histogram(
+    measure: str, rows: Sequence[Mapping[str, Any]], *, width: int = BAR_WIDTH, ascii_only: bool = False
+) -> str:
+    """One measure's chart: a title, then one aligned line per bin (range, bar, height)."""
+    title = _TITLES.get(measure, measure)
+    if not rows:
+        return f"{title}\n  (no users kept)"
+    starts = [float(r["range_start"]) for r in rows]
+    ends = [float(r["range_end"]) for r in rows]
+    is_cost = measure == "user_cost"
+    fmt = format_usd if is_cost else format_count
+    texts = _edges_text(starts + ends, fmt)
+    lo_t, hi_t = texts[: len(rows)], texts[len(rows) :]
+    unit = "" if is_cost else " requests"
+    lo_w = max(len(s) for s in lo_t)
+    hi_w = max(len(s) for s in hi_t)
+    labels = [f"{a.rjust(lo_w)} – {(b + unit).ljust(hi_w + len(unit))}" for a, b in zip(lo_t, hi_t, strict=True)]
+    values = [float(r["value"]) for r in rows]
+    total = sum(values)
+    top = max(values)
+    label_w = max(len(s) for s in labels)
+    value_w = max(len(_value_text(v)) for v in values)
+    lines = [f"{title}  ({_value_text(total)} users)"]
+    for label, v in zip(labels, values, strict=True):
+        bar = _bar(v, top, width, ascii_only)
+        lines.append(f"  {label.ljust(label_w)}  {_value_text(v).rjust(value_w)}  {bar}")
+    return "\n".join(lines)
+
+
+def render_overview(
+    data: Mapping[str, Sequence[Mapping[str, Any]]],
+    *,
+    subtitle: str = "",
+    width: int = BAR_WIDTH,
+    ascii_only: bool = False,
+) -> str:
+    """Both charts of a Result's ``data``, separated by a blank line."""
+    parts = [subtitle] if subtitle else []
+    for measure in ("request_count", "user_cost"):
+        parts.append(render_histogram(measure, data.get(measure, []), width=width, ascii_only=ascii_only))
+    return "\n\n".join(parts)

@@ -1,0 +1,229 @@
+"""The metrics overview as one SQL statement, for ClickHouse (chDB or a server) and DuckDB.
+
+The statement does steps 1-3 of semantics.md §4 entirely in the engine and, on
+ClickHouse, step 4 too:
+
+    kept      the request rows the filter keeps (the SQL compiler's ``to_sql``; it joins the
+              per-user users_view values when the filter needs them)
+    per_user  GROUP BY user_id: request_count = count, user_cost = correctly-summed cost
+    sorted    each measure collected into one ascending array
+    bounds    Q(p) and Q(1 - p) read off the sorted arrays with the contract's formula
+              x_i + (pos - i)(x_{i+1} - x_i), pos = q(n - 1), so every engine cuts at the same
+              double as the reference (no engine quantile function promises that form)
+    cut       the kept values, still ascending
+    result    ClickHouse: ``arrayReduce('histogram(B)', cut)`` (the upstream algorithm, fed in
+              ascending order because the array is sorted: an ORDER BY in a subquery would be
+              dropped, semantics.md §6) or equal-width bins; DuckDB (no histogram aggregate):
+              the cut arrays themselves, bucketed by the reference code on the client.
+
+Only per-user arrays cross into the last steps, so memory is O(users), never O(rows).
+Nothing from the request is pasted into the text: p levels and the bin count come from
+fixed tables/validated ints, and filter values are bound parameters of the compiler.
+Dialect differences are the :data:`DIALECTS` table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..nodes import Node, is_true
+from .histogram import P_LEVELS
+
+if TYPE_CHECKING:
+    from ..sql import SqlQuery
+
+__all__ = ["DIALECTS", "PROFILES", "OverviewDialect", "overview_sql"]
+
+
+@dataclass(frozen=True, slots=True)
+class OverviewDialect:
+    """How one engine spells the array steps. ``{a}`` an array, ``{x}`` a value, ``{c}`` a condition."""
+
+    count: str  # request count of a group, as a double
+    sum: str  # correctly-rounded-ish sum of a double column, 0 for no non-NULL value
+    sorted_array: str  # ascending array of a column's values over all rows
+    length: str  # array length as a signed integer
+    at: str  # 1-based element
+    floor_int: str  # floor of a double as a signed integer
+    double: str  # a decimal literal as the double nearest to it
+    least: str
+    filter: str  # array elements x satisfying {c} (which refers to x)
+    empty_array: str  # what an aggregate over no rows gives, as the cut array
+    buckets: bool  # the engine buckets in SQL (else the client buckets the cut arrays)
+    adaptive: str = ""  # the adaptive histogram of an ascending array
+    equal: str = ""  # equal-width bins of an ascending array ({b} = bin count)
+
+
+_CH_BIN_TYPE = "Array(Tuple(Float64, Float64, Float64))"
+
+DIALECTS: dict[str, OverviewDialect] = {
+    "clickhouse": OverviewDialect(
+        count="toFloat64(count())",
+        # sumKahan: compensated, so user_cost matches the reference's math.fsum to the last bit
+        # in practice; NULL-only groups give 0 like the reference's coalesce.
+        sum="toFloat64(ifNull(sumKahan({x}), 0))",
+        sorted_array="arraySort(groupArray({x}))",
+        length="toInt64(length({a}))",
+        at="{a}[{x}]",
+        floor_int="toInt64(floor({x}))",
+        double="toFloat64({x})",
+        least="least({a}, {x})",
+        filter="arrayFilter(x -> {c}, {a})",
+        empty_array="CAST([], 'Array(Float64)')",
+        buckets=True,
+        adaptive="arrayReduce('histogram({b})', {a})",
+        # Bin of v: least(B-1, floor((v - min)/w)); edges min + i*w, the last upper edge max;
+        # all values equal: one bin (min, max, n); none: [] (semantics.md §4, equal method).
+        equal=(
+            "if(empty({a}), CAST([], '" + _CH_BIN_TYPE + "'), "
+            "if({a}[1] = {a}[-1], [({a}[1], {a}[-1], toFloat64(length({a})))], "
+            "arrayMap((i, c) -> ({a}[1] + i * (({a}[-1] - {a}[1]) / {b}), "
+            "if(i = {b} - 1, {a}[-1], {a}[1] + (i + 1) * (({a}[-1] - {a}[1]) / {b})), toFloat64(c)), "
+            "range({b}), "
+            "arrayMap(i -> countEqual(arrayMap(v -> least({b} - 1, "
+            "toInt64(floor((v - {a}[1]) / (({a}[-1] - {a}[1]) / {b})))), {a}), i), range({b})))))"
+        ),
+    ),
+    "duckdb": OverviewDialect(
+        count="CAST(count(*) AS DOUBLE)",
+        sum="CAST(coalesce(fsum({x}), 0) AS DOUBLE)",
+        sorted_array="list({x} ORDER BY {x})",
+        length="CAST(len({a}) AS BIGINT)",
+        at="{a}[{x}]",
+        floor_int="CAST(floor({x}) AS BIGINT)",
+        double="CAST({x} AS DOUBLE)",
+        least="least({a}, {x})",
+        filter="list_filter({a}, lambda x: {c})",
+        empty_array="CAST([] AS DOUBLE[])",
+        buckets=False,
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """Where the overview reads: the request table and the two columns it aggregates."""
+
+    table: str
+    user_id: str
+    cost_usd: str  # cost in USD as a double, from the stored cost {c}
+
+
+PROFILES: dict[str, Profile] = {
+    "flat": Profile(table="requests", user_id="user_id", cost_usd="{c}"),
+    # upstream stores cost as UInt64 nano-USD (semantics.md §5)
+    "helicone": Profile(table="request_response_rmt", user_id="user_id", cost_usd="{c} / 1000000000"),
+}
+
+
+def _request_parts(request: Any) -> tuple[Node, str, bool]:
+    from .request import parse_request
+
+    req = parse_request(request)
+    return req.node, req.p_size, req.use_interquartile
+
+
+def overview_sql(
+    request: Any,
+    *,
+    dialect: str = "clickhouse",
+    profile: str = "flat",
+    method: str = "adaptive",
+    bins: int = 10,
+    source: str | None = None,
+) -> SqlQuery:
+    """The overview for ``request`` as one parameterised statement in ``dialect``.
+
+    ``request`` is the API body (dict, JSON text or :class:`OverviewRequest`). ``source`` is a
+    table name or table expression read instead of the profile's table (e.g.
+    ``"analytics.requests"`` or ``"file('x.parquet', Parquet)"``); it is used verbatim, so it
+    must come from the program, never from an end user.
+
+    ClickHouse returns one row with columns ``request_count`` and ``user_cost``, each an
+    ``Array(Tuple(lower, upper, height))``: the histograms. DuckDB returns the same columns as
+    the ascending cut values (``DOUBLE[]``, NULL when no user is kept), for the client to
+    bucket with :func:`filterlang.overview.histogram.bucket`.
+    Raises a FilterError for an invalid request or filter, ValueError for bad options.
+    """
+    if dialect not in DIALECTS:
+        raise ValueError(f"overview_sql supports dialects {', '.join(DIALECTS)}, not {dialect!r}")
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; expected one of {', '.join(PROFILES)}")
+    if method not in ("adaptive", "equal"):
+        raise ValueError(f"unknown method {method!r}; expected 'adaptive' or 'equal'")
+    if isinstance(bins, bool) or not isinstance(bins, int) or not 1 <= bins <= 10_000:
+        raise ValueError(f"bins must be an integer from 1 to 10000, not {bins!r}")
+    node, p_size, interquartile = _request_parts(request)
+    d = DIALECTS[dialect]
+    prof = PROFILES[profile]
+    kept_sql, params = _kept_rows(node, dialect, profile, prof)
+    hi, lo = P_LEVELS[p_size]
+
+    def quantile(a: str, q: float) -> str:
+        n1 = f"({d.length.format(a=a)} - 1)"
+        pos = f"({d.double.format(x=repr(q))} * {n1})"
+        i = f"{d.floor_int.format(x=pos)}"
+        x_i = d.at.format(a=a, x=f"{i} + 1")
+        x_next = d.at.format(a=a, x=d.least.format(a=f"{i} + 2", x=d.length.format(a=a)))
+        return f"{x_i} + ({pos} - {i}) * ({x_next} - {x_i})"
+
+    def keep(measure: str) -> str:
+        cond = f"x <= {measure}_hi"
+        if interquartile:
+            cond = f"x >= {measure}_lo AND {cond}"
+        return d.filter.format(a=f"{measure}_sorted", c=cond)
+
+    def bucket(measure: str) -> str:
+        a = f"{measure}_kept"
+        if not d.buckets:
+            return a
+        template = d.adaptive if method == "adaptive" else d.equal
+        return template.format(a=a, b=bins)
+
+    measures = ("request_count", "user_cost")
+    bound_cols = ",\n    ".join(
+        f"{quantile(f'{m}_sorted', hi)} AS {m}_hi"
+        + (f",\n    {quantile(f'{m}_sorted', lo)} AS {m}_lo" if interquartile else "")
+        for m in measures
+    )
+    # A source stands in for the profile's table under the table's own name, so the filter
+    # compiler's SQL (which names the table, possibly twice for users_view) reads it.
+    source_cte = f"{prof.table} AS (\n  SELECT * FROM {source}\n),\n" if source is not None else ""
+    sql = (
+        "WITH\n"
+        + source_cte
+        + f"per_user AS (\n  SELECT {d.count} AS request_count, {d.sum.format(x='cost_usd')} AS user_cost\n"
+        f"  FROM (\n{_indent(kept_sql, 4)}\n  ) AS kept\n  GROUP BY user_id\n),\n"
+        "sorted AS (\n  SELECT "
+        + ", ".join(f"{d.sorted_array.format(x=m)} AS {m}_sorted" for m in measures)
+        + "\n  FROM per_user\n),\n"
+        f"bounds AS (\n  SELECT request_count_sorted, user_cost_sorted,\n    {bound_cols}\n  FROM sorted\n),\n"
+        "cut AS (\n  SELECT " + ", ".join(f"{keep(m)} AS {m}_kept" for m in measures) + "\n  FROM bounds\n)\n"
+        "SELECT " + ", ".join(f"{bucket(m)} AS {m}" for m in measures) + "\nFROM cut"
+    )
+    return _sql_query(sql, params)
+
+
+def _indent(text: str, n: int) -> str:
+    pad = " " * n
+    return "\n".join(pad + line for line in text.splitlines())
+
+
+def _kept_rows(node: Node, dialect: str, profile: str, prof: Profile) -> tuple[str, dict[str, Any]]:
+    """SELECT user_id, cost_usd of the rows the filter keeps, and its bound parameters."""
+    if is_true(node):
+        cost = prof.cost_usd.format(c="cost")
+        return f"SELECT {prof.user_id} AS user_id, {cost} AS cost_usd\nFROM {prof.table}", {}
+    from ..sql import to_sql
+
+    q = to_sql(node, dialect=dialect, profile=profile, columns=["user_id", "cost"])
+    cost = prof.cost_usd.format(c="k.cost")
+    sql = f"SELECT k.user_id AS user_id, {cost} AS cost_usd\nFROM (\n{_indent(q.sql, 2)}\n) AS k"
+    return sql, dict(q.params)
+
+
+def _sql_query(sql: str, params: dict[str, Any]) -> SqlQuery:
+    from ..sql import SqlQuery
+
+    return SqlQuery(sql=sql, params=params)
