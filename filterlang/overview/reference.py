@@ -22,13 +22,13 @@ Decisions the SQL engines copy (documented in docs/overview.md):
 
 Rows stream: one pass, memory proportional to the number of users, except when the
 filter uses ``users_view`` fields, which are aggregates over *all* rows of each user and
-so need a first pass; then the rows are materialised once.
+so need a first pass: a list is read twice, any other iterable is materialised once.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from ..fields import USERS_VIEW
@@ -40,19 +40,24 @@ __all__ = ["reference_overview", "user_measures"]
 Row = Mapping[str, Any]
 
 
-def _with_user_fields(rows: Iterable[Row]) -> Iterable[Row]:
-    """Join the per-user ``users_view`` values onto each row (semantics.md §3)."""
+def _with_user_fields(rows: Iterable[Row]) -> Iterator[Row]:
+    """Join the per-user ``users_view`` values onto each row (semantics.md §3).
+
+    Two passes: per-user aggregates over *all* rows, then each row joined lazily, so
+    only a sequence is re-read and a one-shot iterator is materialised once; the joined
+    rows are never all held at once.
+    """
     try:
-        from ..users import add_user_fields
+        from ..users import USER_FIELDS, user_values
     except ImportError as e:  # pragma: no cover - only while filterlang.users is missing
-        raise RuntimeError(
-            "filters on users_view fields need filterlang.users.add_user_fields, which is not available"
-        ) from e
-    materialised = rows if isinstance(rows, list) else list(rows)
-    out = add_user_fields(materialised)
-    # Accept both styles: a new sequence of rows, or the same dicts updated in place.
-    result: Iterable[Row] = materialised if out is None else out
-    return result
+        raise RuntimeError("filters on users_view fields need filterlang.users, which is not available") from e
+    seq: Sequence[Row] = rows if isinstance(rows, Sequence) else list(rows)
+    per_user = user_values(seq)
+    no_user: dict[str, Any] = dict.fromkeys(USER_FIELDS)  # NULL user_id: no partner in the join
+    for r in seq:
+        uid = r.get("user_id")
+        vals = per_user.get(uid, no_user) if uid is not None else no_user
+        yield {**r, **vals}
 
 
 def user_measures(rows: Iterable[Row], node: Node = "all") -> tuple[list[float], list[float]]:
