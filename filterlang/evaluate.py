@@ -1,0 +1,533 @@
+"""The native evaluator: a filter compiled once into Python closures, row dict -> bool.
+
+It is the executable form of semantics.md §3 and the oracle the SQL backends are
+tested against, so every rule that SQL engines disagree on is decided *here* first and
+the SQL compiler copies the decision (shared helpers below: LIKE tokenising, ASCII
+case folding, timestamp thresholds).
+
+Why closures and not ``eval``: untrusted filters must never become code. Why no
+three-valued logic at run time: the AST has only AND/OR (no NOT), and both are monotone,
+so "unknown" and "false" lead to the same kept/dropped decision; each condition simply
+returns False where SQL would say unknown (a NULL operand, a missing score key).
+Why an interpreter fallback: closures nest as deep as the (flattened) tree, and a
+pathological 10,000-deep alternating tree would overflow the C stack, so trees deeper
+than :data:`MAX_CLOSURE_DEPTH` are evaluated by an explicit-stack interpreter instead.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from . import timefmt
+from .fields import (
+    CONTAINS,
+    EQUALS,
+    GT,
+    GTE,
+    ILIKE,
+    LIKE,
+    LT,
+    LTE,
+    NOT_CONTAINS,
+    NOT_EQUALS,
+    Kind,
+)
+from .nodes import Condition, FilterBranch, FilterLeaf, Node, leaf_conditions
+
+Row = Mapping[str, Any]
+Predicate = Callable[[Row], bool]
+
+# Closures nest once per and/or alternation; past this the interpreter takes over.
+MAX_CLOSURE_DEPTH = 200
+
+# ---------------------------------------------------------------- shared text rules
+
+_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_LOWER = "abcdefghijklmnopqrstuvwxyz"
+ASCII_FOLD_FROM, ASCII_FOLD_TO = _UPPER, _LOWER
+_FOLD_TABLE = str.maketrans(_UPPER, _LOWER)
+
+
+def ascii_fold(s: str) -> str:
+    """Lower-case A-Z only.
+
+    The one case folding every engine can reproduce exactly: ClickHouse ``lower`` and
+    SQLite ``lower`` fold ASCII only, DuckDB/Postgres ``lower`` fold Unicode by
+    different tables, so ``ilike``/``contains`` fold ASCII everywhere (SQL uses
+    ``translate`` where ``lower`` would fold more). ``É`` and ``é`` stay different.
+    """
+    return s.translate(_FOLD_TABLE)
+
+
+# A LIKE pattern is a sequence of tokens: ANY (%), ONE (_) or a literal character.
+ANY, ONE = object(), object()
+LikeToken = object | str
+
+
+def like_tokens(pattern: str) -> list[LikeToken]:
+    """Tokenise a LIKE pattern: ``%`` any run, ``_`` one character, ``\\`` escapes the next.
+
+    A trailing lone backslash is a literal backslash (Postgres would reject it, so the
+    SQL side re-emits canonical patterns, see :func:`canonical_like`).
+    """
+    out: list[LikeToken] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            out.append(pattern[i + 1] if i + 1 < n else "\\")
+            i += 2
+            continue
+        out.append(ANY if ch == "%" else ONE if ch == "_" else ch)
+        i += 1
+    return out
+
+
+def canonical_like(pattern: str) -> str:
+    """The same pattern with only ``\\%``, ``\\_``, ``\\\\`` escapes: every engine reads it alike."""
+    parts: list[str] = []
+    for t in like_tokens(pattern):
+        if t is ANY:
+            parts.append("%")
+        elif t is ONE:
+            parts.append("_")
+        else:
+            assert isinstance(t, str)
+            parts.append("\\" + t if t in "%_\\" else t)
+    return "".join(parts)
+
+
+def glob_from_like(pattern: str) -> str:
+    """SQLite GLOB pattern equal to a case-sensitive LIKE (SQLite's LIKE ignores ASCII case)."""
+    parts: list[str] = []
+    for t in like_tokens(pattern):
+        if t is ANY:
+            parts.append("*")
+        elif t is ONE:
+            parts.append("?")
+        else:
+            assert isinstance(t, str)
+            parts.append(f"[{t}]" if t in "*?[" else t)
+    return "".join(parts)
+
+
+def contains_pattern(value: str) -> str:
+    """LIKE pattern for a case-folded literal substring test (``%``, ``_``, ``\\`` are literal)."""
+    esc = "".join("\\" + c if c in "%_\\" else c for c in ascii_fold(value))
+    return f"%{esc}%"
+
+
+def like_regex(pattern: str) -> re.Pattern[str]:
+    parts: list[str] = []
+    for t in like_tokens(pattern):
+        if t is ANY:
+            parts.append(".*")
+        elif t is ONE:
+            parts.append(".")
+        else:
+            assert isinstance(t, str)
+            parts.append(re.escape(t))
+    return re.compile("".join(parts), re.DOTALL)
+
+
+# ---------------------------------------------------------------- timestamps
+
+_MS = timedelta(milliseconds=1)
+
+
+def ts_threshold(op: str, value: str) -> tuple[str, datetime, datetime | None]:
+    """Rewrite ``trunc_ms(col) OP v`` into comparisons on the untruncated column.
+
+    Truncating the column would hide it from indexes and needs a per-engine function;
+    against a whole-millisecond bound ``v`` the truncation is equivalent to:
+    ``> v`` -> ``>= v+1ms``, ``>= v`` -> ``>= v``, ``< v`` -> ``< v``, ``<= v`` -> ``< v+1ms``,
+    ``= v`` -> ``>= v and < v+1ms``. Returns (op, bound, upper bound for equals).
+    """
+    v = timefmt.to_datetime(value)
+    if op == GT:
+        return GTE, v + _MS, None
+    if op == GTE:
+        return GTE, v, None
+    if op == LT:
+        return LT, v, None
+    if op == LTE:
+        return LT, v + _MS, None
+    if op == EQUALS:
+        return GTE, v, v + _MS
+    raise ValueError(f"operator {op} does not apply to timestamps")
+
+
+def _as_utc(x: Any) -> datetime | None:
+    if x is None:
+        return None
+    if isinstance(x, datetime):
+        return x if x.tzinfo is not None else x.replace(tzinfo=UTC)
+    if isinstance(x, str):  # tolerated for convenience: RFC 3339 text
+        return timefmt.to_datetime(x)
+    raise TypeError(f"expected a datetime for a timestamp field, got {type(x).__name__}")
+
+
+# ---------------------------------------------------------------- conditions
+
+
+def _text_getter(c: Condition) -> Callable[[Row], str | None]:
+    """How to read the compared text: a column, properties[k] ('' if absent) or scores[k]."""
+    name = c.field
+    kind = c.decl.kind
+    if kind is Kind.MAP:
+        key = c.key or ""
+        if name == "scores":
+
+            def score(r: Row) -> str | None:
+                m = r.get(name)
+                if m is None:
+                    return None
+                v = m.get(key)
+                if v is None:
+                    return None
+                return v if isinstance(v, str) else str(v)
+
+            return score
+
+        def prop(r: Row) -> str:
+            m = r.get(name)
+            if not m:
+                return ""
+            v = m.get(key)
+            return "" if v is None else v
+
+        return prop
+
+    def col(r: Row) -> str | None:
+        return r.get(name)
+
+    return col
+
+
+def _text_condition(c: Condition) -> Predicate:
+    name = c.field
+    value = c.value
+    assert isinstance(value, str)
+    op = c.op
+    plain = c.decl.kind is Kind.TEXT
+    if plain and value == "null" and op in (EQUALS, NOT_EQUALS):
+        # upstream's JSON convention: the string "null" means SQL NULL
+        if op == EQUALS:
+            return lambda r: r.get(name) is None
+        return lambda r: r.get(name) is not None
+    get = _text_getter(c)
+    if plain:
+        # fast paths for the common case of a plain column
+        if op == EQUALS:
+            return lambda r: r.get(name) == value
+        if op == NOT_EQUALS:
+
+            def ne(r: Row) -> bool:
+                x = r.get(name)
+                return x is not None and x != value
+
+            return ne
+    if op == EQUALS:
+        return lambda r: get(r) == value
+    if op == NOT_EQUALS:
+
+        def ne2(r: Row) -> bool:
+            x = get(r)
+            return x is not None and x != value
+
+        return ne2
+    if op in (LIKE, ILIKE):
+        fold = op == ILIKE
+        match = like_regex(ascii_fold(value) if fold else value).fullmatch
+
+        def like(r: Row) -> bool:
+            x = get(r)
+            if x is None:
+                return False
+            return match(ascii_fold(x) if fold else x) is not None
+
+        return like
+    needle = ascii_fold(value)
+    if op == CONTAINS:
+
+        def contains(r: Row) -> bool:
+            x = get(r)
+            return x is not None and needle in x.translate(_FOLD_TABLE)
+
+        return contains
+    if op == NOT_CONTAINS:
+
+        def not_contains(r: Row) -> bool:
+            x = get(r)
+            return x is not None and needle not in x.translate(_FOLD_TABLE)
+
+        return not_contains
+    raise ValueError(f"operator {op} does not apply to text")
+
+
+_NUM_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    EQUALS: lambda x, v: x == v,
+    NOT_EQUALS: lambda x, v: x != v,
+    GT: lambda x, v: x > v,
+    GTE: lambda x, v: x >= v,
+    LT: lambda x, v: x < v,
+    LTE: lambda x, v: x <= v,
+}
+
+
+def _number_condition(c: Condition) -> Predicate:
+    name, v, op = c.field, c.value, c.op
+    # Specialised closures: a generic op(x, v) call per row halves the throughput.
+    if op == EQUALS:
+        return lambda r: (x := r.get(name)) is not None and x == v
+    if op == NOT_EQUALS:
+        return lambda r: (x := r.get(name)) is not None and x != v
+    if op == GT:
+        return lambda r: (x := r.get(name)) is not None and x > v
+    if op == GTE:
+        return lambda r: (x := r.get(name)) is not None and x >= v
+    if op == LT:
+        return lambda r: (x := r.get(name)) is not None and x < v
+    if op == LTE:
+        return lambda r: (x := r.get(name)) is not None and x <= v
+    raise ValueError(f"operator {op} does not apply to numbers")
+
+
+def _timestamp_condition(c: Condition) -> Predicate:
+    name = c.field
+    assert isinstance(c.value, str)
+    op, lo, hi = ts_threshold(c.op, c.value)
+
+    if hi is not None:
+
+        def ts_eq(r: Row) -> bool:
+            x = _as_utc(r.get(name))
+            return x is not None and lo <= x < hi
+
+        return ts_eq
+    if op == LT:
+
+        def ts_lt(r: Row) -> bool:
+            x = _as_utc(r.get(name))
+            return x is not None and x < lo
+
+        return ts_lt
+
+    def ts_ge(r: Row) -> bool:
+        x = _as_utc(r.get(name))
+        return x is not None and x >= lo
+
+    return ts_ge
+
+
+def _boolean_condition(c: Condition) -> Predicate:
+    name, want = c.field, bool(c.value)
+
+    def b(r: Row) -> bool:
+        x = r.get(name)
+        return x is not None and bool(x) is want
+
+    return b
+
+
+def _property_key_condition(c: Condition) -> Predicate:
+    key = c.value
+
+    def has(r: Row) -> bool:
+        m = r.get("properties")
+        return m is not None and key in m
+
+    return has
+
+
+_BY_KIND: dict[Kind, Callable[[Condition], Predicate]] = {
+    Kind.TEXT: _text_condition,
+    Kind.MAP: _text_condition,
+    Kind.NUMBER: _number_condition,
+    Kind.TIMESTAMP: _timestamp_condition,
+    Kind.BOOLEAN: _boolean_condition,
+    Kind.PROPERTY_KEY: _property_key_condition,
+}
+
+
+def compile_condition(c: Condition) -> Predicate:
+    """One atomic condition as a row predicate (False where SQL says NULL/unknown)."""
+    return _BY_KIND[c.decl.kind](c)
+
+
+# ---------------------------------------------------------------- trees
+
+
+def _true(_r: Row) -> bool:
+    return True
+
+
+def _false(_r: Row) -> bool:
+    return False
+
+
+def _all(preds: list[Predicate]) -> Predicate:
+    if not preds:
+        return _true
+    if len(preds) == 1:
+        return preds[0]
+    if len(preds) == 2:
+        a, b = preds
+        return lambda r: a(r) and b(r)
+    if len(preds) == 3:
+        a, b, c = preds
+        return lambda r: a(r) and b(r) and c(r)
+    ps = tuple(preds)
+    return lambda r: all(p(r) for p in ps)
+
+
+def _any(preds: list[Predicate]) -> Predicate:
+    if not preds:
+        return _false
+    if len(preds) == 1:
+        return preds[0]
+    if len(preds) == 2:
+        a, b = preds
+        return lambda r: a(r) or b(r)
+    ps = tuple(preds)
+    return lambda r: any(p(r) for p in ps)
+
+
+@dataclass(slots=True)
+class _Flat:
+    """An n-ary AND/OR: chains of one operator are flattened so depth = alternations."""
+
+    op: str
+    items: list[Any]  # _Flat | FilterLeaf | "all"
+
+
+def flatten(node: Node) -> _Flat | FilterLeaf | str:
+    """Collapse same-operator chains into n-ary nodes, iteratively (any input depth)."""
+    if not isinstance(node, FilterBranch):
+        return node
+    root = _Flat(node.operator, [])
+    # stack of (branch, target n-ary node); children with the same operator join it
+    stack: list[tuple[Node, _Flat]] = [(node.right, root), (node.left, root)]
+    while stack:
+        n, parent = stack.pop()
+        if isinstance(n, FilterBranch):
+            if n.operator == parent.op:
+                stack.append((n.right, parent))
+                stack.append((n.left, parent))
+            else:
+                child = _Flat(n.operator, [])
+                parent.items.append(child)
+                stack.append((n.right, child))
+                stack.append((n.left, child))
+        else:
+            parent.items.append(n)
+    return root
+
+
+def _flat_depth(root: _Flat | FilterLeaf | str) -> int:
+    depth = 0
+    stack: list[tuple[Any, int]] = [(root, 1)]
+    while stack:
+        n, d = stack.pop()
+        depth = max(depth, d)
+        if isinstance(n, _Flat):
+            stack.extend((c, d + 1) for c in n.items)
+    return depth
+
+
+def _leaf_predicate(n: FilterLeaf | str) -> Predicate:
+    if isinstance(n, FilterLeaf):
+        return _all([compile_condition(c) for c in leaf_conditions(n)])
+    return _true  # "all"
+
+
+def _build_closures(root: _Flat | FilterLeaf | str) -> Predicate:
+    # post-order over the flattened tree with an explicit stack
+    done: dict[int, Predicate] = {}
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        n, expanded = stack.pop()
+        if not isinstance(n, _Flat):
+            done[id(n)] = _leaf_predicate(n)
+            continue
+        if expanded:
+            preds = [done.pop(id(c)) for c in n.items]
+            done[id(n)] = _all(preds) if n.op == "and" else _any(preds)
+        else:
+            stack.append((n, True))
+            stack.extend((c, False) for c in n.items)
+    return done[id(root)]
+
+
+def _build_interpreter(root: _Flat | FilterLeaf | str) -> Predicate:
+    """Explicit-stack evaluation with short-circuit, for trees too deep to nest closures."""
+    leaf_preds: dict[int, Predicate] = {}
+    stack0: list[Any] = [root]
+    while stack0:
+        n = stack0.pop()
+        if isinstance(n, _Flat):
+            stack0.extend(n.items)
+        else:
+            leaf_preds[id(n)] = _leaf_predicate(n)
+
+    def run(r: Row) -> bool:
+        # frames: [node, next child index]; result of the last finished child in `val`
+        val = False
+        frames: list[list[Any]] = [[root, 0]]
+        while frames:
+            top = frames[-1]
+            n = top[0]
+            if not isinstance(n, _Flat):
+                val = leaf_preds[id(n)](r)
+                frames.pop()
+                continue
+            i = top[1]
+            if i > 0 and ((n.op == "and" and not val) or (n.op == "or" and val)):
+                frames.pop()  # short-circuit: val is the answer of this node
+                continue
+            if i == len(n.items):
+                frames.pop()
+                continue
+            top[1] = i + 1
+            frames.append([n.items[i], 0])
+        return val
+
+    return run
+
+
+def compile_predicate(node: Node) -> Callable[[Mapping[str, Any]], bool]:
+    """Compile ``node`` once into ``row -> bool`` (True = the row is kept).
+
+    Rows map field names to plain values: str, int/float (cost in USD), bool,
+    datetime (naive means UTC), dict for properties/search_properties/scores, None
+    for NULL; users_view fields (see :func:`filterlang.users.add_user_fields`) are keys
+    of the same dict. A missing key is NULL.
+    """
+    root = flatten(node)
+    if _flat_depth(root) > MAX_CLOSURE_DEPTH:
+        return _build_interpreter(root)
+    return _build_closures(root)
+
+
+def filter_rows(node: Node, rows: Any) -> list[Any]:
+    """The rows ``node`` keeps, in order (convenience for tests and the reference overview)."""
+    pred = compile_predicate(node)
+    return [r for r in rows if pred(r)]
+
+
+__all__ = [
+    "ascii_fold",
+    "canonical_like",
+    "compile_condition",
+    "compile_predicate",
+    "contains_pattern",
+    "filter_rows",
+    "glob_from_like",
+    "like_regex",
+    "like_tokens",
+    "ts_threshold",
+]

@@ -1,0 +1,609 @@
+"""Filter AST -> sqlglot expression -> SQL text for any dialect in :mod:`.dialects`.
+
+The compiler builds a sqlglot tree with sqlglot's own nodes (Like/Escape, Placeholder,
+Literal, Cast, ...) and lets sqlglot print it, so quoting and dialect spelling are
+sqlglot's job; what sqlglot cannot know (which engine folds case how, where a missing
+map key is NULL, which LIKE needs ESCAPE) comes from the dialect table.
+
+Three rules keep it safe on untrusted input:
+
+- values never become SQL text in the default mode: they are bound parameters; with
+  ``inline=True`` they become sqlglot string/number literals (sqlglot quotes them);
+- the tree is built iteratively and balanced (depth log2 n for chains): sqlglot's
+  generator recurses, so a left-deep 10,000-term chain would overflow it;
+- and/or nesting deeper than :data:`MAX_SQL_NESTING` alternations is refused with a
+  FilterLimitError (every level costs parentheses that both sqlglot and the engines'
+  parsers handle recursively).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from fractions import Fraction
+from functools import lru_cache
+from typing import Any
+
+import sqlglot
+from sqlglot import exp
+
+from .. import evaluate as ev
+from ..errors import FilterLimitError, FilterTypeError
+from ..fields import (
+    CONTAINS,
+    EQUALS,
+    FIELDS,
+    GT,
+    GTE,
+    ILIKE,
+    LIKE,
+    LT,
+    LTE,
+    NOT_CONTAINS,
+    NOT_EQUALS,
+    REQUESTS,
+    USERS_VIEW,
+    Kind,
+)
+from ..nodes import Condition, FilterLeaf, Node, leaf_conditions
+from .dialects import DialectSpec, ParamStyle, dialect_spec
+from .profiles import FieldMap, Profile, resolve_profile
+
+MAX_SQL_NESTING = 100
+USERS_ALIAS = "users_view"
+
+_CH_TYPES = {str: "String", int: "Int64", float: "Float64", bool: "Bool"}
+
+
+@dataclass(frozen=True, slots=True)
+class SqlQuery:
+    """SQL text plus its parameters (name -> raw Python value, in placeholder order)."""
+
+    sql: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.sql
+
+
+# ---------------------------------------------------------------- templates
+
+
+@lru_cache(maxsize=512)
+def _parse_template(sql: str, dialect: str) -> exp.Expr:
+    return sqlglot.parse_one(sql, read=dialect)
+
+
+def _fill(template: str, dialect: str, **subs: exp.Expr) -> exp.Expr:
+    """Instantiate a template: columns named ``__x__`` are replaced by expressions."""
+    tree = _parse_template(template, dialect).copy()
+    if tree.name in {f"__{k}__" for k in subs} and isinstance(tree, exp.Column):
+        return subs[tree.name.strip("_")].copy()
+
+    def sub(node: exp.Expr) -> exp.Expr:
+        if isinstance(node, exp.Column) and not node.table and node.name.startswith("__"):
+            key = node.name.strip("_")
+            if key in subs:
+                return subs[key].copy()
+        return node
+
+    return tree.transform(sub, copy=False)
+
+
+def _qualify(e: exp.Expr, qualifier: str) -> exp.Expr:
+    def q(node: exp.Expr) -> exp.Expr:
+        if isinstance(node, exp.Column) and not node.table:
+            node.set("table", exp.to_identifier(qualifier))
+        return node
+
+    return e.transform(q, copy=False)
+
+
+# ---------------------------------------------------------------- the compiler
+
+
+class _Compiler:
+    def __init__(self, spec: DialectSpec, profile: Profile, *, inline: bool, prefix: str) -> None:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", prefix):
+            raise FilterTypeError(f"params_prefix must be an identifier, got {prefix!r}")
+        self.spec = spec
+        self.profile = profile
+        self.inline = inline
+        self.prefix = prefix
+        self.params: dict[str, Any] = {}
+        self.types: dict[str, str] = {}
+
+    # ---- values
+
+    def value(self, v: Any, ch_type: str | None = None) -> exp.Expr:
+        """A bound parameter (default) or a sqlglot-quoted literal (inline)."""
+        if self.inline:
+            if isinstance(v, bool):
+                return exp.true() if v else exp.false()
+            if isinstance(v, str):
+                return exp.Literal.string(v)
+            if isinstance(v, float):
+                return exp.Literal.number(repr(v))
+            return exp.Literal.number(str(v))
+        name = f"{self.prefix}{len(self.params)}"
+        self.params[name] = v
+        ctype = ch_type or _CH_TYPES[type(v)]
+        self.types[name] = ctype
+        kind = exp.DataType.build(ctype, dialect="clickhouse") if self.spec.style is ParamStyle.CLICKHOUSE else None
+        return exp.Placeholder(this=name, kind=kind) if kind is not None else exp.Placeholder(this=name)
+
+    def tmpl(self, template: str, **subs: exp.Expr) -> exp.Expr:
+        return _fill(template, self.spec.name, **subs)
+
+    # ---- fields
+
+    def column(self, name: str) -> exp.Expr:
+        """The SQL expression of a request field under this profile (qualified)."""
+        fm = self.profile.field_map(name)
+        q = self.profile.qualifier
+        if fm.sql is None:
+            return exp.column(exp.to_identifier(name), table=exp.to_identifier(q))
+        return _qualify(_parse_template(fm.sql, self.spec.name).copy(), q)
+
+    def operand(self, c: Condition) -> tuple[exp.Expr, FieldMap]:
+        if c.table == USERS_VIEW:
+            fm = self.profile.field_map("cost") if c.field == "user_cost" else FieldMap()
+            return exp.column(exp.to_identifier(c.field), table=exp.to_identifier(USERS_ALIAS)), fm
+        return self.column(c.field), self.profile.field_map(c.field)
+
+    # ---- text helpers
+
+    def fold(self, e: exp.Expr) -> exp.Expr:
+        if self.spec.fold == "lower":
+            return exp.Lower(this=e)
+        return exp.func("TRANSLATE", e, exp.Literal.string(ev.ASCII_FOLD_FROM), exp.Literal.string(ev.ASCII_FOLD_TO))
+
+    def like_text(self, tokens: Sequence[object]) -> str:
+        specials = "%_\\" + self.spec.like_specials
+        out: list[str] = []
+        for t in tokens:
+            if t is ev.ANY:
+                out.append("%")
+            elif t is ev.ONE:
+                out.append("_")
+            else:
+                assert isinstance(t, str)
+                out.append("\\" + t if t in specials else t)
+        return "".join(out)
+
+    def like(self, e: exp.Expr, tokens: Sequence[object]) -> exp.Expr:
+        node: exp.Expr = exp.Like(this=e, expression=self.value(self.like_text(tokens)))
+        if self.spec.like_escape:
+            node = exp.Escape(this=node, expression=exp.Literal.string("\\"))
+        return node
+
+    def text(self, c: Condition, e: exp.Expr) -> exp.Expr:
+        v = c.value
+        assert isinstance(v, str)
+        op = c.op
+        if c.decl.kind is Kind.TEXT and v == "null" and op in (EQUALS, NOT_EQUALS):
+            isnull = exp.Is(this=e, expression=exp.Null())
+            return isnull if op == EQUALS else exp.not_(isnull)
+        if op == EQUALS:
+            return exp.EQ(this=e, expression=self.value(v))
+        if op == NOT_EQUALS:
+            return exp.NEQ(this=e, expression=self.value(v))
+        if op == LIKE:
+            if self.spec.case_like == "glob":
+                return exp.Glob(this=e, expression=self.value(ev.glob_from_like(v)))
+            return self.like(e, ev.like_tokens(v))
+        if op == ILIKE:
+            return self.like(self.fold(e), ev.like_tokens(ev.ascii_fold(v)))
+        if op in (CONTAINS, NOT_CONTAINS):
+            tokens: list[object] = [ev.ANY, *ev.ascii_fold(v), ev.ANY]
+            node = self.like(self.fold(e), tokens)
+            return node if op == CONTAINS else exp.not_(node)
+        raise FilterTypeError(f"operator {op} does not apply to text field {c.field}")
+
+    # ---- numbers, timestamps, booleans
+
+    def number(self, c: Condition, e: exp.Expr, fm: FieldMap) -> exp.Expr:
+        v = c.value
+        assert isinstance(v, int | float) and not isinstance(v, bool)
+        cmp = {EQUALS: exp.EQ, NOT_EQUALS: exp.NEQ, GT: exp.GT, GTE: exp.GTE, LT: exp.LT, LTE: exp.LTE}[c.op]
+        if fm.scale == 1:
+            return cmp(this=e, expression=self.value(v))
+        if not fm.integer:
+            return cmp(this=e, expression=self.value(float(v) * fm.scale))
+        # exact: the decimal the user wrote, times the scale, against integer units
+        r = Fraction(Decimal(repr(v))) * Fraction(fm.scale)
+        lo, hi = math.floor(r), math.ceil(r)
+        if c.op == GT:
+            return exp.GT(this=e, expression=self.value(lo))
+        if c.op == GTE:
+            return exp.GTE(this=e, expression=self.value(hi))
+        if c.op == LT:
+            return exp.LT(this=e, expression=self.value(hi))
+        if c.op == LTE:
+            return exp.LTE(this=e, expression=self.value(lo))
+        if lo == hi:  # a whole number of units
+            return cmp(this=e, expression=self.value(lo))
+        # no integer equals a fractional unit: equals never holds, not-equals holds off NULL
+        return exp.false() if c.op == EQUALS else exp.not_(exp.Is(this=e, expression=exp.Null()))
+
+    def ts_bound(self, d: datetime) -> exp.Expr:
+        text = d.strftime("%Y-%m-%d %H:%M:%S.") + f"{d.microsecond // 1000:03d}"
+        if self.spec.ts_value == "offset":
+            text += "+00:00"
+        return self.tmpl(self.spec.ts, v=self.value(text))
+
+    def timestamp(self, c: Condition, e: exp.Expr) -> exp.Expr:
+        assert isinstance(c.value, str)
+        op, lo, hi = ev.ts_threshold(c.op, c.value)
+        first: exp.Expr = (exp.GTE if op == GTE else exp.LT)(this=e, expression=self.ts_bound(lo))
+        if hi is None:
+            return first
+        return exp.And(this=first, expression=exp.LT(this=e.copy(), expression=self.ts_bound(hi)))
+
+    def boolean(self, c: Condition, e: exp.Expr) -> exp.Expr:
+        want = bool(c.value)
+        if self.spec.bool_style == "int":
+            return exp.EQ(this=e, expression=exp.Literal.number(1 if want else 0))
+        if isinstance(e, exp.Condition) and not isinstance(e, exp.Column | exp.Func):
+            e = exp.paren(e, copy=False)
+        return e if want else exp.not_(e)
+
+    # ---- conditions and trees
+
+    def condition(self, c: Condition) -> exp.Expr:
+        kind = c.decl.kind
+        if kind is Kind.PROPERTY_KEY:
+            return self.tmpl(self.spec.map_has, c=self.column("properties"), k=self.value(str(c.value)))
+        e, fm = self.operand(c)
+        if kind is Kind.MAP:
+            key = self.value(c.key or "")
+            tpl = self.spec.score_get if c.field == "scores" else self.spec.map_get
+            return self.text(c, self.tmpl(tpl, c=e, k=key))
+        if kind is Kind.TEXT:
+            return self.text(c, e)
+        if kind is Kind.NUMBER:
+            return self.number(c, e, fm)
+        if kind is Kind.TIMESTAMP:
+            return self.timestamp(c, e)
+        if kind is Kind.BOOLEAN:
+            return self.boolean(c, e)
+        raise FilterTypeError(f"cannot compile field {c.field}")
+
+    def leaf(self, n: FilterLeaf | str) -> exp.Expr:
+        if not isinstance(n, FilterLeaf):
+            return exp.true()
+        conds = [self.condition(c) for c in leaf_conditions(n)]
+        return join("and", conds) if conds else exp.true()
+
+    def tree(self, node: Node) -> exp.Expr:
+        root = ev.flatten(node)
+        depth = ev._flat_depth(root)
+        if depth > MAX_SQL_NESTING:
+            raise FilterLimitError(
+                f"and/or nesting of {depth} levels is too deep for SQL (at most {MAX_SQL_NESTING} "
+                "alternations of and/or; chains of one operator may be any length)",
+                limit="sql_nesting",
+                value=depth,
+                maximum=MAX_SQL_NESTING,
+            )
+        # Leaves are compiled in left-to-right order so parameter numbers follow the text.
+        done: dict[int, exp.Expr] = {}
+        stack: list[tuple[Any, bool]] = [(root, False)]
+        while stack:
+            n, expanded = stack.pop()
+            if not isinstance(n, ev._Flat):
+                done[id(n)] = self.leaf(n)
+            elif expanded:
+                done[id(n)] = join(n.op, [done.pop(id(c)) for c in n.items])
+            else:
+                stack.append((n, True))
+                stack.extend((c, False) for c in reversed(n.items))
+        return done[id(root)]
+
+    def guarded(self, cond: exp.Expr) -> exp.Expr:
+        """``tenant = <org> AND (filter)``: the guard first, the user filter parenthesised."""
+        p = self.profile
+        if p.tenant_column is None or p.tenant is None:
+            return cond
+        return join("and", [self.tenant_guard(), exp.paren(cond, copy=False)])
+
+    def tenant_guard(self) -> exp.Expr:
+        p = self.profile
+        assert p.tenant_column is not None and p.tenant is not None
+        col = exp.column(exp.to_identifier(p.tenant_column), table=exp.to_identifier(p.qualifier))
+        return exp.EQ(this=col, expression=self.value(p.tenant))
+
+
+def join(op: str, items: list[exp.Expr]) -> exp.Expr:
+    """AND/OR of ``items`` as a balanced tree, parenthesising operands of the other connector.
+
+    Built bottom-up by pairing (no recursion); sqlglot prints a same-operator tree flat,
+    so the text reads ``a AND b AND c`` at any length while its generator only recurses
+    log2(n) levels. (Building exp.And/exp.Or directly is safe here because every operand
+    that is itself a connector of the other kind is wrapped in Paren first, which is what
+    exp.and_/exp.or_ do and what bare constructors would forget.)
+    """
+    cls: type[exp.Connector] = exp.And if op == "and" else exp.Or
+    other = exp.Or if op == "and" else exp.And
+    level = [exp.paren(i, copy=False) if isinstance(i, other) else i for i in items]
+    if not level:
+        return exp.true() if op == "and" else exp.false()
+    while len(level) > 1:
+        nxt: list[exp.Expr] = [cls(this=level[i], expression=level[i + 1]) for i in range(0, len(level) - 1, 2)]
+        if len(level) % 2:
+            nxt.append(level[-1])
+        level = nxt
+    return level[0]
+
+
+# ---------------------------------------------------------------- rendering
+
+_MARK = re.compile(r"__flp_([A-Za-z0-9_]+?)__")
+
+
+def render(e: exp.Expr, c: _Compiler) -> SqlQuery:
+    """SQL text in the dialect's driver placeholder style, params in placeholder order."""
+    spec = c.spec
+    if c.inline or not c.params:
+        return SqlQuery(e.sql(dialect=spec.name), {})
+
+    def mark(node: exp.Expr) -> exp.Expr:
+        if isinstance(node, exp.Placeholder):
+            return exp.Var(this=f"__flp_{node.name}__")
+        return node
+
+    text = e.transform(mark).sql(dialect=spec.name)
+    if spec.style is ParamStyle.PYFORMAT:
+        text = text.replace("%", "%%")  # drivers read a bare % as a placeholder
+    order: list[str] = []
+
+    def put(m: re.Match[str]) -> str:
+        name = m.group(1)
+        order.append(name)
+        style = spec.style
+        if style is ParamStyle.CLICKHOUSE:
+            return "{" + name + ":" + c.types[name] + "}"
+        if style is ParamStyle.DOLLAR:
+            return "$" + name
+        if style is ParamStyle.PYFORMAT:
+            return f"%({name})s"
+        if style is ParamStyle.NAMED:
+            return ":" + name
+        if style is ParamStyle.AT:
+            return "@" + name
+        return "?"
+
+    text = _MARK.sub(put, text)
+    params: dict[str, Any] = {}
+    for name in order:
+        key = name
+        if key in params:  # a template used a value twice (e.g. has(m, k) ... m[k])
+            if spec.style is not ParamStyle.QMARK:
+                continue
+            i = 1
+            while f"{name}_{i}" in params:
+                i += 1
+            key = f"{name}_{i}"  # positional: each ? needs its own entry, in order
+        params[key] = c.params[name]
+    return SqlQuery(text, params)
+
+
+# ---------------------------------------------------------------- users_view
+
+
+def users_subquery(c: _Compiler) -> exp.Select:
+    """Per-user values over ALL rows (tenant-guarded), one row per non-NULL user_id."""
+    spec = c.spec
+    p = c.profile
+    uid = c.column("user_id")
+    cost = c.column("cost")
+    prompt = c.column("prompt_tokens")
+    completion = c.column("completion_tokens")
+    ts = c.column("request_created_at")
+    dbl = exp.DataType.build(spec.double, dialect=spec.name)
+
+    def cast(x: exp.Expr) -> exp.Expr:
+        return exp.Cast(this=x, to=dbl.copy())
+
+    count = exp.Count(this=exp.Star())
+    days = exp.Count(this=exp.Distinct(expressions=[c.tmpl(spec.day, v=ts.copy())]))
+    cols: dict[str, exp.Expr] = {
+        "user_id": uid.copy(),
+        "user_user_id": uid.copy(),
+        "user_total_requests": count.copy(),
+        "user_cost": exp.Sum(this=cost),
+        "user_total_prompt_tokens": exp.Sum(this=prompt.copy()),
+        "user_total_completion_tokens": exp.Sum(this=completion.copy()),
+        "user_active_for": days.copy(),
+        "user_first_active": exp.Min(this=ts.copy()),
+        "user_last_active": exp.Max(this=ts.copy()),
+        "user_average_requests_per_day_active": exp.Div(
+            this=cast(count.copy()), expression=cast(exp.Nullif(this=days.copy(), expression=exp.Literal.number(0)))
+        ),
+        "user_average_tokens_per_request": exp.Div(
+            this=cast(exp.Add(this=exp.Sum(this=prompt.copy()), expression=exp.Sum(this=completion.copy()))),
+            expression=cast(count.copy()),
+        ),
+    }
+    sel = exp.select(*(exp.alias_(v, k) for k, v in cols.items()))
+    sel = sel.from_(_table(p)).group_by(uid.copy())
+    if p.tenant_column is not None and p.tenant is not None:
+        sel = sel.where(c.tenant_guard())
+    return sel
+
+
+def _table(p: Profile) -> exp.Expr:
+    t = exp.to_table(p.table)
+    if t.name != p.qualifier:
+        return exp.alias_(t, p.qualifier)
+    return t
+
+
+# ---------------------------------------------------------------- public API
+
+
+def _setup(
+    node: Node, dialect: str, profile: str | Profile | Mapping[str, Any], inline: bool, prefix: str
+) -> _Compiler:
+    spec = dialect_spec(dialect)
+    prof = resolve_profile(profile)
+    return _Compiler(spec, prof, inline=inline, prefix=prefix)
+
+
+def where_sql(
+    node: Node,
+    *,
+    dialect: str = "duckdb",
+    profile: str | Profile | Mapping[str, Any] = "flat",
+    inline: bool = False,
+    params_prefix: str = "p",
+) -> SqlQuery:
+    """The filter as an SQL condition (tenant guard first when the profile has one).
+
+    users_view fields refer to a relation named ``users_view`` (see :func:`users_sql`);
+    :func:`to_sql` supplies it.
+    """
+    c = _setup(node, dialect, profile, inline, params_prefix)
+    cond = c.guarded(c.tree(node))
+    return render(cond, c)
+
+
+def to_sqlglot(
+    node: Node,
+    *,
+    profile: str | Profile | Mapping[str, Any] = "flat",
+    dialect: str | None = None,
+    inline: bool = False,
+    params_prefix: str = "p",
+) -> exp.Expr:
+    """The condition as a sqlglot expression: ``select(...).where(cond)``.
+
+    Parameters are ``exp.Placeholder`` nodes named p0, p1, ... (ClickHouse: typed); the
+    values are in ``cond.meta["params"]``. ``inline=True`` gives literals instead.
+    ``dialect`` picks the engine-specific spellings (map access, case folding, LIKE
+    escape); it defaults to duckdb's.
+    """
+    c = _setup(node, dialect or "duckdb", profile, inline, params_prefix)
+    cond = c.guarded(c.tree(node))
+    cond.meta["params"] = dict(c.params)
+    return cond
+
+
+def users_sql(
+    *, dialect: str = "duckdb", profile: str | Profile | Mapping[str, Any] = "flat", inline: bool = False
+) -> SqlQuery:
+    """The per-user subquery (columns user_id + the users_view fields) on its own."""
+    c = _Compiler(dialect_spec(dialect), resolve_profile(profile), inline=inline, prefix="u")
+    return render(users_subquery(c), c)
+
+
+def to_sql(
+    node: Node,
+    *,
+    dialect: str = "duckdb",
+    profile: str | Profile | Mapping[str, Any] = "flat",
+    columns: Sequence[str] | None = None,
+    inline: bool = False,
+    params_prefix: str = "p",
+) -> SqlQuery:
+    """A whole SELECT over the profile's request table returning the kept rows.
+
+    ``columns``: field or column names (default: all columns of the request table).
+    When the filter uses users_view fields, the per-user values (computed over all rows
+    of the table, semantics.md §3) are LEFT JOINed as ``users_view`` first.
+    """
+    c = _setup(node, dialect, profile, inline, params_prefix)
+    p = c.profile
+    needs_users = any(cond.table == USERS_VIEW for leaf in _leaves(node) for cond in leaf_conditions(leaf))
+    sel_cols: list[exp.Expr]
+    if columns is None:
+        sel_cols = [exp.Column(this=exp.Star(), table=exp.to_identifier(p.qualifier))]
+    else:
+        sel_cols = []
+        for name in columns:
+            if name in FIELDS and FIELDS[name].table == REQUESTS and FIELDS[name].kind is not Kind.PROPERTY_KEY:
+                sel_cols.append(exp.alias_(c.column(name), name))
+            elif name in FIELDS and FIELDS[name].table == USERS_VIEW:
+                needs_users = True
+                sel_cols.append(exp.column(exp.to_identifier(name), table=exp.to_identifier(USERS_ALIAS)))
+            else:
+                sel_cols.append(exp.column(exp.to_identifier(name), table=exp.to_identifier(p.qualifier)))
+    sel = exp.select(*sel_cols).from_(_table(p))
+    if needs_users:
+        sub = users_subquery(c)
+        sel = sel.join(
+            exp.alias_(exp.Subquery(this=sub), USERS_ALIAS),
+            on=exp.EQ(
+                this=c.column("user_id"),
+                expression=exp.column("user_id", table=exp.to_identifier(USERS_ALIAS)),
+            ),
+            join_type="left",
+        )
+        if c.spec.name == "clickhouse":
+            # ClickHouse fills unmatched LEFT JOIN columns with defaults (0, '') unless told
+            sel.set("settings", [exp.EQ(this=exp.column("join_use_nulls"), expression=exp.Literal.number(1))])
+    sel = sel.where(c.guarded(c.tree(node)))
+    return render(sel, c)
+
+
+def _leaves(node: Node) -> list[FilterLeaf]:
+    from ..nodes import iter_leaves
+
+    return list(iter_leaves(node))
+
+
+# ---------------------------------------------------------------- driver helpers
+
+
+def _tsv(s: str) -> str:
+    return (
+        s.replace("\\", "\\\\")
+        .replace("\t", "\\t")
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
+        .replace("\0", "\\0")
+        .replace("\b", "\\b")
+        .replace("\f", "\\f")
+        .replace("'", "\\'")
+    )
+
+
+def chdb_params(params: Mapping[str, Any]) -> dict[str, str]:
+    """``params`` as chDB's ``query(..., params=)`` wants them: TSV-escaped text.
+
+    clickhouse-connect takes the raw ``SqlQuery.params`` (it escapes by itself); chDB
+    passes the text to the server's parameter parser, which reads TSV escapes.
+    """
+    out: dict[str, str] = {}
+    for k, v in params.items():
+        if isinstance(v, bool):
+            out[k] = "true" if v else "false"
+        elif isinstance(v, str):
+            out[k] = _tsv(v)
+        elif isinstance(v, float):
+            out[k] = repr(v)
+        else:
+            out[k] = str(v)
+    return out
+
+
+def qmark_values(q: SqlQuery) -> list[Any]:
+    """Positional parameters for ``?`` dialects (trino, tsql): dict order is placeholder order."""
+    return list(q.params.values())
+
+
+__all__ = [
+    "MAX_SQL_NESTING",
+    "SqlQuery",
+    "chdb_params",
+    "join",
+    "qmark_values",
+    "to_sql",
+    "to_sqlglot",
+    "users_sql",
+    "where_sql",
+]

@@ -1,0 +1,262 @@
+"""Per-dialect facts as data: one row per warehouse, no if-chains in the compiler.
+
+Each row says how the target engine spells what the semantics need and where sqlglot's
+own output is not enough (see docs/sql.md "Known dialect gaps"). Templates are SQL text
+in the target dialect, parsed once by sqlglot; ``__v__`` is the operand, ``__c__`` a
+map column and ``__k__`` a map key (both replaced by expressions, never by text).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from ..errors import FilterTypeError, closest
+
+
+class ParamStyle(StrEnum):
+    """How a bound value appears in the SQL text (the dialect's usual Python driver)."""
+
+    CLICKHOUSE = "clickhouse"  # {p0:String}   clickhouse-connect, chDB
+    DOLLAR = "dollar"  # $p0            duckdb
+    PYFORMAT = "pyformat"  # %(p0)s         psycopg, PyMySQL/mysqlclient, snowflake-connector
+    NAMED = "named"  # :p0            sqlite3, databricks-sql-connector / spark.sql(args=)
+    AT = "at"  # @p0            google-cloud-bigquery
+    QMARK = "qmark"  # ?              trino, pyodbc (positional: params keep dict order)
+
+
+@dataclass(frozen=True, slots=True)
+class DialectSpec:
+    """Everything dialect-specific the compiler needs.
+
+    like_escape: emit ``ESCAPE '\\'`` (engines without a default LIKE escape character).
+    like_specials: characters besides ``%``/``_``/``\\`` that LIKE treats specially (tsql ``[``).
+    case_like: "like" or "glob": SQLite's LIKE ignores ASCII case, so ``like`` becomes GLOB.
+    fold: "translate" (ASCII-only via TRANSLATE) or "lower" (engine lower() is ASCII-only).
+    bool_style: "bare" (``col`` / ``NOT col``) or "int" (``col = 1``; tsql has no boolean expressions).
+    ts_value: how bound timestamps are written: "naive" ``2026-01-31 12:00:00.123`` (UTC)
+        or "offset" ``2026-01-31 12:00:00.123+00:00``.
+    ts: template turning the bound string into a comparable timestamp ("__v__" = as is).
+    double: type name for double casts (averages), clickhouse_types: typed placeholders.
+    """
+
+    name: str
+    style: ParamStyle
+    like_escape: bool
+    case_like: str
+    fold: str
+    bool_style: str
+    ts_value: str
+    ts: str
+    day: str  # UTC calendar day of a timestamp column (users_view.user_active_for)
+    map_get: str  # properties[k], '' when missing
+    map_has: str  # the map has key k
+    score_get: str  # scores[k] as text, NULL when missing
+    double: str = "DOUBLE"
+    like_specials: str = ""
+    executed: bool = False  # run for real in the test suite
+    notes: str = ""
+
+
+_TABLE: tuple[DialectSpec, ...] = (
+    DialectSpec(
+        "clickhouse",
+        ParamStyle.CLICKHOUSE,
+        like_escape=False,  # backslash is ClickHouse's LIKE escape; older servers reject ESCAPE
+        case_like="like",
+        fold="lower",  # ClickHouse lower() folds ASCII only (lowerUTF8 would fold more)
+        bool_style="bare",
+        ts_value="naive",
+        ts="toDateTime64(__v__, 3, 'UTC')",  # a plain CAST gives DateTime and drops milliseconds
+        day="toDate(__v__)",
+        map_get="__c__[__k__]",  # Map semantics: '' on a missing key
+        map_has="has(__c__, __k__)",
+        score_get="if(has(__c__, __k__), toString(__c__[__k__]), NULL)",
+        double="Float64",
+        executed=True,
+    ),
+    DialectSpec(
+        "duckdb",
+        ParamStyle.DOLLAR,
+        like_escape=True,
+        case_like="like",
+        fold="translate",
+        bool_style="bare",
+        ts_value="naive",
+        ts="CAST(__v__ AS TIMESTAMP)",
+        day="CAST(__v__ AS DATE)",
+        map_get="COALESCE(__c__[__k__], '')",  # DuckDB gives NULL on a missing key
+        map_has="map_contains(__c__, __k__)",
+        score_get="CAST(__c__[__k__] AS VARCHAR)",
+        executed=True,
+    ),
+    DialectSpec(
+        "postgres",
+        ParamStyle.PYFORMAT,
+        like_escape=True,
+        case_like="like",
+        fold="translate",
+        bool_style="bare",
+        ts_value="offset",
+        ts="CAST(__v__ AS TIMESTAMPTZ)",
+        day="CAST(__v__ AT TIME ZONE 'UTC' AS DATE)",
+        map_get="COALESCE(jsonb_extract_path_text(__c__, __k__), '')",
+        map_has="jsonb_exists(__c__, __k__)",
+        score_get="jsonb_extract_path_text(__c__, __k__)",
+        double="DOUBLE PRECISION",
+        executed=True,
+    ),
+    DialectSpec(
+        "sqlite",
+        ParamStyle.NAMED,
+        like_escape=True,
+        case_like="glob",
+        fold="lower",  # SQLite lower() folds ASCII only (without the ICU extension)
+        bool_style="bare",
+        ts_value="naive",
+        ts="__v__",  # TEXT 'YYYY-MM-DD HH:MM:SS.fff' compares correctly as text
+        day="SUBSTR(__v__, 1, 10)",
+        map_get="COALESCE((SELECT value FROM json_each(__c__) WHERE key = __k__), '')",
+        map_has="EXISTS(SELECT 1 FROM json_each(__c__) WHERE key = __k__)",
+        score_get="CAST((SELECT value FROM json_each(__c__) WHERE key = __k__) AS TEXT)",
+        double="REAL",
+        executed=True,
+    ),
+    DialectSpec(
+        "mysql",
+        ParamStyle.PYFORMAT,
+        like_escape=False,  # backslash is MySQL's default LIKE escape
+        case_like="like",
+        fold="lower",  # no TRANSLATE; LOWER follows the collation (documented gap)
+        bool_style="bare",
+        ts_value="naive",
+        ts="CAST(__v__ AS DATETIME(3))",
+        day="DATE(__v__)",
+        map_get="COALESCE(JSON_UNQUOTE(JSON_EXTRACT(__c__, CONCAT('$.', JSON_QUOTE(__k__)))), '')",
+        map_has="JSON_CONTAINS_PATH(__c__, 'one', CONCAT('$.', JSON_QUOTE(__k__)))",
+        score_get="JSON_UNQUOTE(JSON_EXTRACT(__c__, CONCAT('$.', JSON_QUOTE(__k__))))",
+        notes="default collations compare case- and trailing-space-insensitively",
+    ),
+    DialectSpec(
+        "bigquery",
+        ParamStyle.AT,
+        like_escape=False,  # BigQuery LIKE has no ESCAPE clause; backslash is the escape
+        case_like="like",
+        fold="translate",
+        bool_style="bare",
+        ts_value="offset",
+        ts="CAST(__v__ AS TIMESTAMP)",
+        day="DATE(__v__)",
+        map_get="COALESCE(JSON_VALUE(__c__[__k__]), '')",
+        map_has="__c__[__k__] IS NOT NULL",
+        score_get="CAST(JSON_VALUE(__c__[__k__]) AS STRING)",
+        double="FLOAT64",
+    ),
+    DialectSpec(
+        "snowflake",
+        ParamStyle.PYFORMAT,
+        like_escape=True,
+        case_like="like",
+        fold="translate",
+        bool_style="bare",
+        ts_value="naive",
+        ts="CAST(__v__ AS TIMESTAMP_NTZ)",
+        day="CAST(__v__ AS DATE)",
+        map_get="COALESCE(CAST(GET(__c__, __k__) AS VARCHAR), '')",
+        map_has="NOT GET(__c__, __k__) IS NULL",
+        score_get="CAST(GET(__c__, __k__) AS VARCHAR)",
+    ),
+    DialectSpec(
+        "spark",
+        ParamStyle.NAMED,
+        like_escape=False,  # backslash is Spark's default LIKE escape
+        case_like="like",
+        fold="translate",
+        bool_style="bare",
+        ts_value="offset",
+        ts="CAST(__v__ AS TIMESTAMP)",
+        day="TO_DATE(__v__)",
+        map_get="COALESCE(__c__[__k__], '')",
+        map_has="map_contains_key(__c__, __k__)",
+        score_get="CAST(__c__[__k__] AS STRING)",
+    ),
+    DialectSpec(
+        "databricks",
+        ParamStyle.NAMED,
+        like_escape=False,
+        case_like="like",
+        fold="translate",
+        bool_style="bare",
+        ts_value="offset",
+        ts="CAST(__v__ AS TIMESTAMP)",
+        day="TO_DATE(__v__)",
+        map_get="COALESCE(__c__[__k__], '')",
+        map_has="map_contains_key(__c__, __k__)",
+        score_get="CAST(__c__[__k__] AS STRING)",
+    ),
+    DialectSpec(
+        "trino",
+        ParamStyle.QMARK,
+        like_escape=True,
+        case_like="like",
+        fold="translate",
+        bool_style="bare",
+        ts_value="naive",
+        ts="CAST(__v__ AS TIMESTAMP(3))",
+        day="CAST(__v__ AS DATE)",
+        map_get="COALESCE(element_at(__c__, __k__), '')",
+        map_has="contains(map_keys(__c__), __k__)",
+        score_get="CAST(element_at(__c__, __k__) AS VARCHAR)",
+    ),
+    DialectSpec(
+        "redshift",
+        ParamStyle.PYFORMAT,
+        like_escape=True,
+        case_like="like",
+        fold="translate",
+        bool_style="bare",
+        ts_value="offset",
+        ts="CAST(__v__ AS TIMESTAMPTZ)",
+        day="CAST(__v__ AS DATE)",
+        map_get="COALESCE(JSON_EXTRACT_PATH_TEXT(__c__, __k__), '')",
+        map_has="NOT JSON_EXTRACT_PATH_TEXT(__c__, __k__) IS NULL",
+        score_get="JSON_EXTRACT_PATH_TEXT(__c__, __k__)",
+        double="DOUBLE PRECISION",
+    ),
+    DialectSpec(
+        "tsql",
+        ParamStyle.QMARK,
+        like_escape=True,  # no default escape character
+        case_like="like",
+        fold="translate",  # TRANSLATE needs SQL Server 2017+
+        bool_style="int",
+        ts_value="naive",
+        ts="CAST(__v__ AS DATETIME2(3))",
+        day="CAST(__v__ AS DATE)",
+        map_get="COALESCE(JSON_VALUE(__c__, CONCAT('$.\"', STRING_ESCAPE(__k__, 'json'), '\"')), '')",
+        map_has="JSON_PATH_EXISTS(__c__, CONCAT('$.\"', STRING_ESCAPE(__k__, 'json'), '\"')) = 1",
+        score_get="JSON_VALUE(__c__, CONCAT('$.\"', STRING_ESCAPE(__k__, 'json'), '\"'))",
+        double="FLOAT",
+        like_specials="[",  # [abc] is a character class in T-SQL LIKE
+        notes="no ILIKE (LOWER/TRANSLATE both sides); default collations are case-insensitive",
+    ),
+)
+
+DIALECTS: dict[str, DialectSpec] = {d.name: d for d in _TABLE}
+ALIASES: dict[str, str] = {"postgresql": "postgres", "sqlserver": "tsql", "mssql": "tsql", "presto": "trino"}
+
+
+def dialect_spec(name: str) -> DialectSpec:
+    key = ALIASES.get(name.lower(), name.lower())
+    spec = DIALECTS.get(key)
+    if spec is None:
+        raise FilterTypeError(
+            f"unknown SQL dialect {name!r}; known: {', '.join(DIALECTS)}",
+            suggestion=closest(name, DIALECTS),
+        )
+    return spec
+
+
+def list_dialects() -> list[str]:
+    """Dialect names accepted by ``dialect=`` (sqlglot names)."""
+    return list(DIALECTS)
