@@ -38,9 +38,10 @@ from ..fields import (
     Kind,
 )
 from ..limits import DEFAULT_LIMITS, Limits
-from ..nodes import ALL, Condition, Node, Value, balanced, make_leaf, shape
+from ..nodes import ALL, Node, Value, balanced, leaf_of, shape
 from ..timefmt import UNITS_SECONDS, format_utc, resolve_now
 from ..typecheck import op_error, value_error, wrong_table_hint
+from .lalr import Driver, LexError, ParseError
 from .syntax import NO_NOT_LIKE, SPELLING, SYMBOLS
 
 # Terminal name -> words for "expected ..." messages (never show __ANON names).
@@ -87,11 +88,29 @@ _ESCAPE_RE = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.S)
 # ---------------------------------------------------------------- IR built while parsing
 
 
-@dataclass(slots=True)
 class Pos:
-    line: int
-    column: int
-    end_column: int
+    """Where an IR node came from: its first and last token. Line and column are
+    computed only when an error needs them, which keeps the parse loop lean."""
+
+    __slots__ = ("first", "last")
+
+    def __init__(self, first: Any, last: Any) -> None:
+        self.first = first
+        self.last = last
+
+    @property
+    def line(self) -> int:
+        return int(self.first.line)
+
+    @property
+    def column(self) -> int:
+        return int(self.first.column)
+
+    @property
+    def end_column(self) -> int:
+        if self.last.end_line != self.first.line:
+            return self.column + 1
+        return int(self.last.end_column)
 
 
 @dataclass(slots=True)
@@ -157,7 +176,7 @@ class _Ctx:
 
 
 def _pos(tok: Any) -> Pos:
-    return Pos(tok.line, tok.column, tok.end_column if tok.end_line == tok.line else tok.column + 1)
+    return Pos(tok, tok)
 
 
 class _EscapeError(Exception):
@@ -215,9 +234,7 @@ def _make_builder() -> Any:
             fref = c[0]
             ops = c[1:-1]
             spelled = " ".join(str(t).lower() for t in ops)
-            p = _pos(ops[0])
-            p.end_column = ops[-1].end_column
-            return Cmp(fref, spelled, c[-1], p)
+            return Cmp(fref, spelled, c[-1], Pos(ops[0], ops[-1]))
 
         def in_(self, c: list[Any]) -> In:
             negated = c[1].type == "NOT"
@@ -232,9 +249,7 @@ def _make_builder() -> Any:
 
         def is_null(self, c: list[Any]) -> Cmp:
             negated = len(c) == 4
-            p = _pos(c[1])
-            p.end_column = c[-1].end_column
-            return Cmp(c[0], "!=" if negated else "=", Val("null", None, _pos(c[-1])), p)
+            return Cmp(c[0], "!=" if negated else "=", Val("null", None, _pos(c[-1])), Pos(c[1], c[-1]))
 
         def field(self, c: list[Any]) -> FieldRef:
             parts: list[tuple[str, Pos]] = []
@@ -247,7 +262,7 @@ def _make_builder() -> Any:
                 elif t.type == "STRING":
                     key = _unescape(str(t)[1:-1], t)
             first, last = c[0], c[-1]
-            return FieldRef(parts, key, Pos(first.line, first.column, last.end_column))
+            return FieldRef(parts, key, Pos(first, last))
 
         def string(self, c: list[Any]) -> Val:
             t = c[0]
@@ -276,9 +291,7 @@ def _make_builder() -> Any:
             for sign, dur in zip(c[1::2], c[2::2], strict=True):
                 amount = int(str(dur)[:-1]) * UNITS_SECONDS[str(dur)[-1]]
                 seconds += amount if str(sign) == "+" else -amount
-            p = _pos(c[0])
-            p.end_column = c[-1].end_column
-            return Val("now", seconds, p)
+            return Val("now", seconds, Pos(c[0], c[-1]))
 
     return _Builder()
 
@@ -293,38 +306,34 @@ def _grammar() -> str:
 
 @lru_cache(maxsize=1)
 def _lark() -> Any:
-    """The LALR parser with the IR builder inlined (no parse tree, no recursive walk).
+    """Lark's analysis of the grammar: parse table, terminals, rule shapes.
 
     ``cache=True`` stores the analysed grammar in the temp dir, so later processes skip
-    grammar analysis; the transformer is not part of Lark's cache key.
+    grammar analysis.
     """
     from lark import Lark
 
-    return Lark(
-        _grammar(),
-        parser="lalr",
-        lexer="contextual",
-        cache=True,
-        maybe_placeholders=False,
-        transformer=_make_builder(),
-    )
+    return Lark(_grammar(), parser="lalr", lexer="contextual", cache=True, maybe_placeholders=False)
+
+
+@lru_cache(maxsize=1)
+def _driver() -> Driver:
+    return Driver(_lark(), _make_builder())
 
 
 def _run_lark(text: str) -> Any:
-    from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
-
     try:
-        return _lark().parse(text)
+        return _driver().parse(text)
     except _EscapeError as exc:
         raise FilterSyntaxError(
             exc.message, text=text, line=exc.line, column=exc.column, end_column=exc.column + 2
         ) from None
-    except UnexpectedCharacters as exc:
-        raise _char_error(text, exc) from None
-    except UnexpectedToken as exc:
-        raise _token_error(text, exc) from None
-    except UnexpectedInput as exc:  # pragma: no cover - other lark input errors
-        raise FilterSyntaxError(str(exc).splitlines()[0], text=text, line=exc.line, column=exc.column) from None
+    except LexError as exc:
+        line = text.count("\n", 0, exc.pos) + 1
+        col = exc.pos - (text.rfind("\n", 0, exc.pos) + 1) + 1
+        raise _char_error(text, text[exc.pos], line, col, exc.allowed) from None
+    except ParseError as exc:
+        raise _token_error(text, exc.token, exc.expected) from None
 
 
 # ---------------------------------------------------------------- syntax errors in words
@@ -357,29 +366,25 @@ def _expected_message(text: str, line: int, column: int, expected: set[str]) -> 
     return f"expected {_join(words)}{where}"
 
 
-def _char_error(text: str, exc: Any) -> FilterSyntaxError:
-    ch = exc.char
+def _char_error(text: str, ch: str, line: int, column: int, allowed: set[str]) -> FilterSyntaxError:
     if ch in "\"'":
         return FilterSyntaxError(
             "unterminated string: no closing " + ("double" if ch == '"' else "single") + " quote on this line",
             text=text,
-            line=exc.line,
-            column=exc.column,
+            line=line,
+            column=column,
         )
     if ch == "`":
-        return FilterSyntaxError("unterminated `quoted field name`", text=text, line=exc.line, column=exc.column)
-    allowed = set(exc.allowed or ())
+        return FilterSyntaxError("unterminated `quoted field name`", text=text, line=line, column=column)
     msg = f"unexpected character `{ch}`"
     if allowed:
-        msg += "; " + _expected_message(text, exc.line, exc.column, allowed)
+        msg += "; " + _expected_message(text, line, column, allowed)
     if allowed and ch.isdigit() and "DURATION" in allowed:
         msg = "expected a duration like 7d (units s, m, h, d, w)"
-    return FilterSyntaxError(msg, text=text, line=exc.line, column=exc.column, expected=_words(allowed))
+    return FilterSyntaxError(msg, text=text, line=line, column=column, expected=_words(allowed))
 
 
-def _token_error(text: str, exc: Any) -> FilterSyntaxError:
-    tok = exc.token
-    expected = set(exc.expected or ())
+def _token_error(text: str, tok: Any, expected: set[str]) -> FilterSyntaxError:
     words = _words(expected)
     if tok.type == "$END":
         line, col = _end_position(text)
@@ -507,7 +512,7 @@ def _value(ctx: _Ctx, f: Field, v: Val) -> Value | None:
 
 
 def _leaf(f: Field, key: str | None, op: str, value: Value) -> Node:
-    return make_leaf(Condition(f.name, op, value, key))
+    return leaf_of(f.name, op, value, key)
 
 
 def _cmp_nodes(
