@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
+import re
 import sys
 from datetime import UTC, datetime
 
@@ -638,3 +640,51 @@ def test_pydantic_own_methods_work_at_the_default_depth_limit() -> None:
     node.model_dump()
     node.model_dump_json()
     json.dumps(fl.to_json(node))
+
+
+# ---------------------------------------------------------------- our LALR driver agrees with Lark's own
+
+
+@functools.cache
+def _reference_lark() -> object:
+    from lark import Lark
+
+    from filterlang.dsl import parser as P
+
+    return Lark(
+        P._grammar(), parser="lalr", lexer="contextual", maybe_placeholders=False, transformer=P._make_builder()
+    )
+
+
+def _ir_text(ir: object) -> str:
+    # Positions differ in type (Lark tokens vs ours); compare structure and values only.
+    return re.sub(r"Pos\(.*?\)|<filterlang[^>]*Pos[^>]*>", "", repr(ir))
+
+
+@given(st.lists(st.sampled_from(VOCAB), max_size=14).map(" ".join))
+def test_driver_agrees_with_lark_on_token_soup(text: str) -> None:
+    from lark.exceptions import UnexpectedInput
+
+    from filterlang.dsl import parser as P
+
+    try:
+        ours = P._run_lark(text)
+    except fl.FilterSyntaxError:
+        ours = None
+    try:
+        theirs = _reference_lark().parse(text)  # type: ignore[attr-defined]
+    except (UnexpectedInput, fl.FilterError, Exception):
+        theirs = None
+    assert (ours is None) == (theirs is None), text
+    if ours is not None:
+        assert _ir_text(ours) == _ir_text(theirs)
+
+
+@given(S.dsl_nodes(max_leaves=6))
+def test_driver_agrees_with_lark_on_printed_filters(node: fl.Node) -> None:
+    from filterlang.dsl import parser as P
+
+    text = fl.to_dsl(node)
+    if text == "all":
+        return
+    assert _ir_text(P._run_lark(text)) == _ir_text(_reference_lark().parse(text))  # type: ignore[attr-defined]
