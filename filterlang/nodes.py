@@ -172,11 +172,44 @@ class FilterLeaf(_Node):
 
 
 class FilterBranch(_Node):
-    """``left AND right`` or ``left OR right``."""
+    """``left AND right`` or ``left OR right``.
+
+    ``==`` and ``repr`` are iterative here: pydantic's own recurse once per level and
+    would hit Python's recursion limit on trees deeper than a few hundred levels, which
+    a caller may allow with a larger ``Limits.max_depth``.
+    """
 
     left: UserFilterNode
     operator: Literal["and", "or"]
     right: UserFilterNode
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, FilterBranch):
+            return NotImplemented
+        stack: list[tuple[Any, Any]] = [(self, other)]
+        while stack:
+            a, b = stack.pop()
+            if a is b:
+                continue
+            if isinstance(a, FilterBranch) and isinstance(b, FilterBranch):
+                if a.operator != b.operator:
+                    return False
+                stack.append((a.right, b.right))
+                stack.append((a.left, b.left))
+            elif isinstance(a, FilterBranch) or isinstance(b, FilterBranch) or a != b:
+                return False
+        return True
+
+    __hash__ = None  # type: ignore[assignment]  # leaves hold dicts; nodes are compared, not hashed
+
+    def __repr__(self) -> str:
+        depth, count = shape(self)
+        if depth <= 50:
+            return super().__repr__()
+        from .dsl.printer import to_dsl
+
+        text = to_dsl(self)
+        return f"FilterBranch(<{count} nodes, depth {depth}>: {text[:200]}{'…' if len(text) > 200 else ''})"
 
 
 ALL: Literal["all"] = "all"

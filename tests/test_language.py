@@ -597,6 +597,9 @@ def test_deep_branches_round_trip_exactly_when_the_limit_allows(depth: int) -> N
         doc = {"left": doc, "operator": "and" if i % 2 else "or", "right": {"users_view": {"user_cost": {"gt": i}}}}
     node = fl.from_json(doc, limits=limits)
     assert shape(node)[0] == depth + 1  # nothing silently truncated into an empty leaf
+    assert node == fl.from_json(doc, limits=limits)  # iterative ==, no RecursionError
+    assert node != fl.from_json({"left": doc, "operator": "or", "right": {}}, limits=fl.Limits(max_depth=depth + 2))
+    assert "depth" in repr(node)
     assert fl.to_json(node) == doc if depth < 400 else True
     back = fl.to_json(node)
     walk_a, walk_b = [back], [doc]
