@@ -68,6 +68,11 @@ class _Splice(list[Any]):
     __slots__ = ()
 
 
+def _PASS(c: list[Any]) -> Any:
+    """A ``?rule`` with one child: the child is the value (the driver skips the call)."""
+    return c[0]
+
+
 class LexError(Exception):
     def __init__(self, pos: int, allowed: set[str]) -> None:
         self.pos = pos
@@ -90,6 +95,7 @@ class Driver:
         self.start = table.start_states["start"]
         self.end = table.end_states["start"]
         from lark.parsers.lalr_analysis import Shift
+
         conf = lark.lexer_conf
         self.ignore = set(conf.ignore)
         terms = sorted(conf.terminals, key=lambda t: (-t.priority, -t.pattern.max_width, -len(t.pattern.value), t.name))
@@ -128,7 +134,7 @@ class Driver:
         method = getattr(callbacks, target, None)
         expand1 = rule.options.expand1 and not rule.alias
         if expand1 and len(rule.expansion) == 1:
-            return lambda c: c[0]
+            return _PASS
         if method is None:
             raise AssertionError(f"no callback for grammar rule {target}")
 
@@ -150,46 +156,49 @@ class Driver:
         return call
 
     def _scanner(self, state: int) -> tuple[re.Pattern[str], frozenset[str]]:
+        """The lexer for one parser state: only the terminals acceptable there.
+
+        Ignored text (whitespace, comments) is a leading optional group, so one regex
+        match yields one token; the token's own group is found by ``lastgroup``.
+        """
         sc = self._scanners.get(state)
         if sc is None:
             acceptable = {k for k in self.states[state] if k.isupper() or k.startswith("$")}
-            names = [n for n in self.order if n in acceptable or n in self.ignore]
+            names = [n for n in self.order if n in acceptable]
             # Keywords are matched as NAME and re-typed, so "android" stays one word.
-            kw_needed = any(n in self.keywords.values() for n in names)
-            if kw_needed and "NAME" not in names:
+            if any(n in self.keywords.values() for n in names) and "NAME" not in names:
                 names.append("NAME")
             names = [n for n in names if n not in self.keywords.values()]
-            rx = re.compile("|".join(f"(?P<{n}>{self.patterns[n]})" for n in names))
+            skip = "|".join(f"(?:{self.patterns[n]})" for n in self.order if n in self.ignore)
+            body = "|".join(f"(?P<{n}>{self.patterns[n]})" for n in names)
+            rx = re.compile(f"(?:{skip})*(?:{body})?")
             sc = self._scanners[state] = (rx, frozenset(acceptable))
         return sc
 
     def parse(self, text: str) -> Any:
-        table, ignore, keywords = self.table, self.ignore, self.keywords
+        table, keywords, scanners = self.table, self.keywords, self._scanners
         nl = [m.start() for m in re.finditer("\n", text)] if "\n" in text else []
         state_stack = [self.start]
         values: list[Any] = []
         pos, n = 0, len(text)
         while True:
             state = state_stack[-1]
-            if pos < n:
-                rx, acceptable = self._scanner(state)
-                m = rx.match(text, pos)
-                if m is None:
-                    raise LexError(pos, set(acceptable))
-                typ = m.lastgroup
-                assert typ is not None
-                end = m.end()
-                if typ in ignore:
-                    pos = end
-                    continue
-                value = m.group()
+            sc = scanners.get(state) or self._scanner(state)
+            m = sc[0].match(text, pos)
+            typ = m.lastgroup if m is not None else None
+            if typ is not None:
+                start, end = m.span(typ)  # type: ignore[union-attr]
+                value = text[start:end]
                 if typ == "NAME":
                     kw = keywords.get(value.lower())
-                    if kw is not None and (kw in acceptable or "NAME" not in acceptable):
+                    if kw is not None and (kw in sc[1] or "NAME" not in sc[1]):
                         typ = kw
-                tok = Tok(typ, value, pos, end, nl)
+                tok = Tok(typ, value, start, end, nl)
                 pos = end
             else:
+                pos = m.end() if m is not None else pos
+                if pos < n:
+                    raise LexError(pos, set(sc[1]))
                 tok = Tok(END, "", n, n, nl)
             ttype = tok.type
             while True:
@@ -203,10 +212,13 @@ class Driver:
                     values.append(tok)
                     break
                 size, fn, origin = act
-                children = values[-size:]
-                del values[-size:]
-                del state_stack[-size:]
-                values.append(fn(children))
+                if fn is _PASS:  # one child, passed through: only the state changes
+                    state_stack.pop()
+                else:
+                    children = values[-size:]
+                    del values[-size:]
+                    del state_stack[-size:]
+                    values.append(fn(children))
                 state_stack.append(table[state_stack[-1]][origin][1])
                 if ttype == END and state_stack[-1] == self.end:
                     return values[-1]

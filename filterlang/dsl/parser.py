@@ -232,6 +232,9 @@ def _make_builder() -> Any:
 
         def cmp(self, c: list[Any]) -> Cmp:
             fref = c[0]
+            if len(c) == 3:  # the common case: one operator token
+                op = c[1]
+                return Cmp(fref, op.value.lower(), c[2], Pos(op, op))
             ops = c[1:-1]
             spelled = " ".join(str(t).lower() for t in ops)
             return Cmp(fref, spelled, c[-1], Pos(ops[0], ops[-1]))
@@ -600,7 +603,9 @@ def _lower(ctx: _Ctx, ir: Any) -> Node:
     stack: list[tuple[Any, bool, bool]] = [(ir, False, False)]
     while stack:
         item, negate, built = stack.pop()
-        if isinstance(item, Chain):
+        if type(item) is Cmp:  # most frequent first
+            out.append(_lower_cmp(ctx, item, negate))
+        elif isinstance(item, Chain):
             if built:
                 n = len(item.items)
                 nodes = out[-n:]
@@ -612,8 +617,6 @@ def _lower(ctx: _Ctx, ir: Any) -> Node:
                 stack.extend((x, negate, False) for x in reversed(item.items))
         elif isinstance(item, Not):
             stack.append((item.item, not negate, False))
-        elif isinstance(item, Cmp):
-            out.append(_lower_cmp(ctx, item, negate))
         elif isinstance(item, In):
             out.append(_lower_in(ctx, item, negate))
         elif isinstance(item, Between):
