@@ -350,6 +350,8 @@ def test_options_are_checked() -> None:
         overview(req(), [], method="quantile")
     with pytest.raises(ValueError, match="bins"):
         overview(req(), [], bins=0)
+    with pytest.raises(ValueError, match="bins"):
+        overview(req(), [], bins=251)  # ClickHouse's histogram() limit, kept for every engine
     with pytest.raises(ValueError, match="engine"):
         overview(req(), [], engine="sqlite")
 

@@ -30,6 +30,7 @@ from .request import OverviewRequest, parse_request
 
 __all__ = [
     "ENGINES",
+    "MAX_BINS",
     "METHODS",
     "HistogramRow",
     "OverviewRequest",
@@ -46,6 +47,7 @@ __all__ = [
 ]
 
 METHODS: tuple[str, ...] = ("adaptive", "equal")
+MAX_BINS = 250  # ClickHouse's histogram() refuses more; one limit for every engine
 ENGINES: tuple[str, ...] = ("reference", "duckdb", "chdb", "clickhouse")
 
 # Top-level packages whose objects are tables/frames (read by an SQL engine), not row iterables.
@@ -69,8 +71,8 @@ def _check_options(engine: str, method: str, bins: int) -> None:
         raise ValueError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; expected 'adaptive' or 'equal'")
-    if isinstance(bins, bool) or not isinstance(bins, int) or bins < 1:
-        raise ValueError(f"bins must be an integer >= 1, not {bins!r}")
+    if isinstance(bins, bool) or not isinstance(bins, int) or not 1 <= bins <= MAX_BINS:
+        raise ValueError(f"bins must be an integer from 1 to {MAX_BINS}, not {bins!r}")
 
 
 def overview(
@@ -90,7 +92,7 @@ def overview(
     ``OverviewRequest.from_dsl``). ``source`` is an iterable of row dicts (flat layout,
     see :func:`filterlang.compile_predicate`), a data file path, or an Arrow/pandas/
     polars table. ``engine`` defaults from the source (:func:`default_engine`). Unknown
-    ``engine``/``method`` or ``bins < 1`` raise ValueError: those are the caller's
+    ``engine``/``method`` or ``bins`` outside 1..250 raise ValueError: those are the caller's
     options, not the request.
     """
     eng = engine or default_engine(source)
