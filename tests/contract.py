@@ -29,17 +29,20 @@ def openapi() -> dict[str, Any]:
 @functools.cache
 def validator(schema_name: str) -> Any:
     """An OpenAPI 3.0 schema validator for ``#/components/schemas/<schema_name>``."""
-    from openapi_schema_validator import OAS30Validator
+    from openapi_schema_validator import OAS30Validator, oas30_format_checker
 
     doc = openapi()
     schema = {"$ref": f"#/components/schemas/{schema_name}", "components": doc["components"]}
-    return OAS30Validator(schema)
+    return OAS30Validator(schema, format_checker=oas30_format_checker)
 
 
 @functools.cache
 def request_validator() -> Any:
-    from openapi_schema_validator import OAS30Validator
+    from openapi_schema_validator import OAS30Validator, oas30_format_checker
 
     doc = openapi()
     body = doc["paths"]["/v1/user/metrics-overview/query"]["post"]["requestBody"]["content"]["application/json"]
-    return OAS30Validator({**body["schema"], "components": doc["components"]})
+    return OAS30Validator({**body["schema"], "components": doc["components"]}, format_checker=oas30_format_checker)
+
+
+RESULT_SCHEMA = "Result__request_count-HistogramRow-Array--user_cost-HistogramRow-Array_.string_"
