@@ -10,18 +10,18 @@ import math
 from typing import Any
 
 import pytest
+import rows as rowgen
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from filterlang.nodes import ALL, Node
 from filterlang.overview import overview
 from filterlang.overview.engines import clickhouse_query, needed_columns
-from filterlang.overview.histogram import P_LEVELS, adaptive_histogram, equal_histogram, quantile
+from filterlang.overview.histogram import P_LEVELS, adaptive_histogram, quantile
 from filterlang.overview.request import parse_request
 from filterlang.overview.sources import table_from_rows
 from filterlang.overview.sql import overview_sql
 from filterlang.sql.layout import FLAT_COLUMNS
-import rows as rowgen
 
 pytest.importorskip("duckdb")
 pytest.importorskip("chdb")
