@@ -82,6 +82,9 @@ def run_overview(
     source raises :class:`sources.SourceError`.
     """
     _require(engine)
+    if engine != "clickhouse":
+        source = sources.resolve(source)
+        _check_columns(req.node, source)
     try:
         if engine == "duckdb":
             data = _run_duckdb(req, sources.resolve(source), method, bins, progress)
@@ -232,6 +235,16 @@ def _run_reference(req: OverviewRequest, src: sources.Source, method: str, bins:
         iter_rows(src, needed_columns(req.node)), req.node, req.p_size, req.use_interquartile, method=method, bins=bins
     )
     return data
+
+
+def _check_columns(node: Node, src: sources.Source) -> None:
+    """Name the missing columns up front; the engines' own errors only name the first."""
+    missing = sorted(needed_columns(node) - set(src.columns))
+    if missing:
+        raise sources.SourceError(
+            f"{src.label} has no column {', '.join(repr(c) for c in missing)}, which the overview "
+            f"of this filter needs (it has: {', '.join(src.columns) or 'no columns'})"
+        )
 
 
 def needed_columns(node: Node) -> set[str]:

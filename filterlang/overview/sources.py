@@ -203,7 +203,7 @@ def duckdb_relation(con: duckdb.DuckDBPyConnection, src: Source, name: str = "re
             if c in FLAT_TYPES
         }
         spec = ", ".join(f"{_q_duck_str(c)}: {_q_duck_str(t)}" for c, t in decl.items())
-        inner = f"read_csv({_q_duck_str(str(src.path))}, header = true, types = {{{spec}}})"
+        inner = f"read_csv({_q_duck_str(str(src.path))}, header = true, allow_quoted_nulls = false, types = {{{spec}}})"
     else:  # jsonl
         decl = {c: types[FLAT_TYPES.get(c, "text")] for c in src.columns}
         spec = ", ".join(f"{_q_duck_str(c)}: {_q_duck_str(t)}" for c, t in decl.items())

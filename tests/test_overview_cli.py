@@ -1,0 +1,152 @@
+"""``filterlang sample`` / ``filterlang overview`` end to end, and the chart rendering."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from filterlang.cli import main
+from filterlang.overview.cli import ProgressLine
+from filterlang.overview.render import format_count, format_usd, render_histogram
+
+pytest.importorskip("duckdb")
+pytest.importorskip("numpy")
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("cli") / "requests.parquet"
+    assert main(["sample", "--rows", "5000", "--out", str(path), "--seed", "3"]) == 0
+    return path
+
+
+def test_sample_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for fmt in ("csv", "jsonl"):
+        out = tmp_path / f"s.{fmt}"
+        assert main(["sample", "--rows", "300", "--out", str(out)]) == 0
+        assert out.stat().st_size > 0
+    assert "wrote 300 rows" in capsys.readouterr().err
+    assert main(["sample", "--rows", "10", "--out", str(tmp_path / "t.data"), "--format", "csv"]) == 0
+    assert main(["sample", "--rows", "-1", "--out", str(tmp_path / "x.parquet")]) == 1
+
+
+def test_overview_charts(data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["overview", 'model ~ "gpt%" and status = 200', "--data", str(data), "--p-size", "p99"]) == 0
+    out = capsys.readouterr().out
+    assert "Requests per user" in out and "Spend per user (USD)" in out
+    assert "requests" in out and "$" in out and "█" in out
+    lines = [ln for ln in out.splitlines() if "requests " in ln and "–" in ln]
+    assert len(lines) >= 2
+    assert len({ln.index("–") for ln in lines}) == 1  # ranges aligned on the dash
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "chdb", "reference"])
+def test_overview_json_is_the_api_result(data: Path, engine: str, capsys: pytest.CaptureFixture[str]) -> None:
+    if engine == "chdb":
+        pytest.importorskip("chdb")
+    args = ["overview", "properties.tier = 'pro'", "--data", str(data), "--interquartile", "--p-size", "p75"]
+    assert main([*args, "--engine", engine, "--json", "--method", "equal", "--bins", "5"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["error"] is None
+    assert set(result["data"]) == {"request_count", "user_cost"}
+    assert 1 <= len(result["data"]["request_count"]) <= 5
+    row = result["data"]["user_cost"][0]
+    assert isinstance(row["range_start"], str) and isinstance(row["value"], int | float)
+
+
+def test_overview_filter_json_and_all(data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = json.dumps({"request_response_rmt": {"status": {"gte": 400}}})
+    assert main(["overview", f, "--filter-json", "--data", str(data), "--json", "--compact"]) == 0
+    one = json.loads(capsys.readouterr().out)
+    assert main(["overview", "status >= 400", "--data", str(data), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == one
+    assert main(["overview", "--data", str(data), "--json"]) == 0  # no EXPR: all
+    assert json.loads(capsys.readouterr().out)["data"]["request_count"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["overview", "modle = 'x'"], "model"),  # typo: did-you-mean
+        (["overview", "model = "], "error"),
+        (["overview", "all", "--data", "/nonexistent/requests.parquet"], "not found"),
+        (["overview", "all", "--bins", "0"], "bins"),
+        (["overview", "user_cost > 'x'"], "error"),
+        (["overview", "{", "--filter-json"], "JSON"),
+    ],
+)
+def test_overview_errors_exit_1(data: Path, argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    if "--data" not in argv:
+        argv = [*argv, "--data", str(data)]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_overview_usage_errors_exit_2(data: Path) -> None:
+    with pytest.raises(SystemExit) as e:
+        main(["overview", "all", "--data", str(data), "--p-size", "p96"])
+    assert e.value.code == 2
+
+
+def test_missing_column_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    narrow = tmp_path / "narrow.csv"
+    narrow.write_text("user_id,cost\na,1.5\nb,2\n")
+    assert main(["overview", "all", "--data", str(narrow), "--json"]) == 0
+    capsys.readouterr()
+    assert main(["overview", "model = 'x'", "--data", str(narrow)]) == 1
+    assert "no column 'model'" in capsys.readouterr().err
+
+
+def test_progress_only_when_visible() -> None:
+    quiet = io.StringIO()
+    p = ProgressLine("scanning", large=False, stream=quiet)
+    p.update(0.5)
+    p.done()
+    assert quiet.getvalue() == ""
+    log = io.StringIO()
+    p = ProgressLine("scanning big.parquet", large=True, stream=log)
+    p.update(0.5)  # not a TTY: no redraw frames
+    p.done("overview of big.parquet")
+    lines = log.getvalue().splitlines()
+    assert lines[0] == "scanning big.parquet…" and lines[1].startswith("overview of big.parquet in ")
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    tty = Tty()
+    p = ProgressLine("scanning", large=False, stream=tty)
+    p.update(0.25)
+    p.update(None)
+    p.done()
+    assert " 25.0%" in tty.getvalue() and "\r" in tty.getvalue()
+
+
+def test_number_formats() -> None:
+    assert format_usd(0.0012) == "$0.0012"
+    assert format_usd(0.05) == "$0.05"
+    assert format_usd(12.345) == "$12.35"
+    assert format_usd(1234.5) == "$1,234.5"
+    assert format_usd(0) == "$0"
+    assert format_count(1) == "1" and format_count(1.5) == "1.5" and format_count(12345) == "12,345"
+    assert format_count(2.7500001) == "2.75"
+
+
+def test_render_histogram_distinguishes_edges() -> None:
+    rows = [
+        {"range_start": "0.0012", "range_end": "0.00121", "value": 2.75},
+        {"range_start": "0.00121", "range_end": "0.05", "value": 1},
+    ]
+    text = render_histogram("user_cost", rows)
+    assert "$0.0012 – $0.00121 " in text and "$0.00121 – $0.05" in text
+    assert "2.75" in text and text.splitlines()[0].startswith("Spend per user")
+    assert "(no users kept)" in render_histogram("request_count", [])
+    counts = render_histogram("request_count", [{"range_start": "1", "range_end": "1.5", "value": 3}])
+    assert "1 – 1.5 requests" in counts
+    assert "#" in render_histogram(
+        "request_count", [{"range_start": "1", "range_end": "2", "value": 3}], ascii_only=True
+    )
