@@ -79,7 +79,7 @@ def main() -> None:
     rows: list[tuple[str, float, str, float | None]] = []
     t_cold = timeit(cold)
     t_lark_front = timeit(lambda: lark_own.parse(TEN.format(n=next(numbers))))
-    t_ours_front = timeit(lambda: P._run_lark(TEN.format(n=next(numbers))))
+    t_ours_front = timeit(lambda: P._parse_ir(TEN.format(n=next(numbers))))
     rows.append(("parse+validate 10 predicates (cold)", t_cold, "", None))
     rows.append(("  front end: our LALR driver", t_ours_front, "Lark's own LALR+lexer", t_lark_front))
     rows.append(("parse 10 predicates (cached text)", timeit(lambda: fl.parse(text)), "", None))

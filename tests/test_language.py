@@ -671,7 +671,7 @@ def test_driver_agrees_with_lark_on_token_soup(text: str) -> None:
     from filterlang.dsl import parser as P
 
     try:
-        ours = P._run_lark(text)
+        ours = P._parse_ir(text)
     except fl.FilterSyntaxError:
         ours = None
     try:
@@ -690,4 +690,4 @@ def test_driver_agrees_with_lark_on_printed_filters(node: fl.Node) -> None:
     text = fl.to_dsl(node)
     if text == "all":
         return
-    assert _ir_text(P._run_lark(text)) == _ir_text(_reference_lark().parse(text))  # type: ignore[attr-defined]
+    assert _ir_text(P._parse_ir(text)) == _ir_text(_reference_lark().parse(text))  # type: ignore[attr-defined]

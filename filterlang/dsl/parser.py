@@ -1,9 +1,9 @@
 """DSL text -> typed AST, in three steps that never recurse on input depth.
 
-1. Guards: length and parenthesis nesting are measured before Lark sees the text.
-2. Lark (LALR, contextual lexer) parses the grammar in ``grammar/filter.lark``; its
-   inline transformer (:class:`_Builder`) builds a small IR while parsing, so there is
-   no parse tree to walk recursively afterwards.
+1. Guards: length and parenthesis nesting are measured before any parsing.
+2. The LALR tables Lark computes from ``grammar/filter.lark`` drive
+   :class:`filterlang.dsl.lalr.Driver`; its reduce callbacks (``_Builder``) build a
+   small IR while parsing, so there is no parse tree to walk recursively afterwards.
 3. :func:`_lower` type-checks the IR against the registry and lowers the sugar
    (``in``, ``between``, ``is null``, ``not``) into plain API nodes, with an explicit
    stack. ``not`` is pushed to the leaves by De Morgan; chains become balanced trees.
@@ -324,7 +324,7 @@ def _driver() -> Driver:
     return Driver(_lark(), _make_builder())
 
 
-def _run_lark(text: str) -> Any:
+def _parse_ir(text: str) -> Any:
     try:
         return _driver().parse(text)
     except _EscapeError as exc:
@@ -672,7 +672,7 @@ def _parse_uncached(text: str, now: datetime | str | None, limits: Limits) -> tu
         anchor = resolve_now(now)
     except ValueError as exc:
         raise FilterTypeError(f"now= is not a valid time: {exc}") from None
-    ir = _run_lark(text)
+    ir = _parse_ir(text)
     ctx = _Ctx(text, anchor, limits)
     node = _lower(ctx, ir)
     depth, count = shape(node)
