@@ -332,6 +332,7 @@ SYNTAX_ERRORS: list[tuple[str, int, int, str]] = [
     ('model = "a"\nand status >', 2, 13, "expected a value after `>`"),
     ("model = a", 1, 9, "text values need quotes"),
     ("model in ()", 1, 11, "expected a value"),
+    ('model = "a" adn status = 1', 1, 13, "did you mean `and`"),
 ]
 
 

@@ -397,6 +397,8 @@ def _token_error(text: str, tok: Any, expected: set[str]) -> FilterSyntaxError:
     suggestion = None
     if tok.type == "NAME" and "an operator" in words:
         suggestion = closest(str(tok).lower(), _WORD_OPERATORS)
+    elif tok.type == "NAME" and "`and` or `or`" in words:
+        suggestion = closest(str(tok).lower(), ["and", "or"])
     elif tok.type in ("NAME", "BQNAME") and "a value" in words:
         suggestion = f'"{str(tok).strip("`")}"'
         msg += " (text values need quotes)"
