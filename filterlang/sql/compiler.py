@@ -108,7 +108,7 @@ def _qualify(e: exp.Expr, qualifier: str) -> exp.Expr:
 
 class _Compiler:
     def __init__(self, spec: DialectSpec, profile: Profile, *, inline: bool, prefix: str) -> None:
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", prefix):
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", prefix) or "__" in prefix:
             raise FilterTypeError(f"params_prefix must be an identifier, got {prefix!r}")
         self.spec = spec
         self.profile = profile
@@ -359,36 +359,33 @@ def render(e: exp.Expr, c: _Compiler) -> SqlQuery:
     text = e.transform(mark).sql(dialect=spec.name)
     if spec.style is ParamStyle.PYFORMAT:
         text = text.replace("%", "%%")  # drivers read a bare % as a placeholder
-    order: list[str] = []
+    # Parameters are renumbered in order of appearance, so p0, p1, ... read left to right
+    # and positional (?) drivers get their values in the right order.
+    renamed: dict[str, str] = {}
+    params: dict[str, Any] = {}
+    qmark = spec.style is ParamStyle.QMARK
 
     def put(m: re.Match[str]) -> str:
-        name = m.group(1)
-        order.append(name)
+        old = m.group(1)
+        new = renamed.get(old)
+        if new is None or qmark:  # each ? is its own positional value, even when repeated
+            new = f"{c.prefix}{len(params)}"
+            renamed.setdefault(old, new)
+            params[new] = c.params[old]
         style = spec.style
         if style is ParamStyle.CLICKHOUSE:
-            return "{" + name + ":" + c.types[name] + "}"
+            return "{" + new + ":" + c.types[old] + "}"
         if style is ParamStyle.DOLLAR:
-            return "$" + name
+            return "$" + new
         if style is ParamStyle.PYFORMAT:
-            return f"%({name})s"
+            return f"%({new})s"
         if style is ParamStyle.NAMED:
-            return ":" + name
+            return ":" + new
         if style is ParamStyle.AT:
-            return "@" + name
+            return "@" + new
         return "?"
 
     text = _MARK.sub(put, text)
-    params: dict[str, Any] = {}
-    for name in order:
-        key = name
-        if key in params:  # a template used a value twice (e.g. has(m, k) ... m[k])
-            if spec.style is not ParamStyle.QMARK:
-                continue
-            i = 1
-            while f"{name}_{i}" in params:
-                i += 1
-            key = f"{name}_{i}"  # positional: each ? needs its own entry, in order
-        params[key] = c.params[name]
     return SqlQuery(text, params)
 
 

@@ -72,7 +72,7 @@ _TABLE: tuple[DialectSpec, ...] = (
         map_get="__c__[__k__]",  # Map semantics: '' on a missing key
         map_has="has(__c__, __k__)",
         score_get="if(has(__c__, __k__), toString(__c__[__k__]), NULL)",
-        double="Float64",
+        double="Nullable(Float64)",  # a CAST of NULL to plain Float64 is an error
         executed=True,
     ),
     DialectSpec(

@@ -1,0 +1,159 @@
+-- text equals
+requests.model = ?
+-- params: {"p0": "gpt-4o"}
+
+-- text equals (inline)
+requests.model = 'gpt-4o'
+
+-- text not-equals
+requests.model <> ?
+-- params: {"p0": "gpt-4o"}
+
+-- text not-equals (inline)
+requests.model <> 'gpt-4o'
+
+-- text equals null
+requests.user_id IS NULL
+-- params: {}
+
+-- text equals null (inline)
+requests.user_id IS NULL
+
+-- text not-equals null
+NOT requests.user_id IS NULL
+-- params: {}
+
+-- text not-equals null (inline)
+NOT requests.user_id IS NULL
+
+-- like
+requests.model LIKE ? ESCAPE '\'
+-- params: {"p0": "gpt-4%\\_x"}
+
+-- like (inline)
+requests.model LIKE 'gpt-4%\_x' ESCAPE '\'
+
+-- ilike
+TRANSLATE(requests.model, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE ? ESCAPE '\'
+-- params: {"p0": "gpt%"}
+
+-- ilike (inline)
+TRANSLATE(requests.model, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE 'gpt%' ESCAPE '\'
+
+-- contains
+TRANSLATE(requests.request_body, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE ? ESCAPE '\'
+-- params: {"p0": "%50\\% off\\_\\\\%"}
+
+-- contains (inline)
+TRANSLATE(requests.request_body, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE '%50\% off\_\\%' ESCAPE '\'
+
+-- not-contains
+NOT TRANSLATE(requests.request_body, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE ? ESCAPE '\'
+-- params: {"p0": "%error%"}
+
+-- not-contains (inline)
+NOT TRANSLATE(requests.request_body, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE '%error%' ESCAPE '\'
+
+-- number gt
+requests.latency > ?
+-- params: {"p0": 100}
+
+-- number gt (inline)
+requests.latency > 100
+
+-- number lte float
+requests.status <= ?
+-- params: {"p0": 499.5}
+
+-- number lte float (inline)
+requests.status <= 499.5
+
+-- cost gte
+requests.cost >= ?
+-- params: {"p0": 2.5}
+
+-- cost gte (inline)
+requests.cost >= 2.5
+
+-- timestamp gt
+requests.request_created_at >= CAST(? AS DATETIME2(3))
+-- params: {"p0": "2026-01-31 12:00:00.124"}
+
+-- timestamp gt (inline)
+requests.request_created_at >= CAST('2026-01-31 12:00:00.124' AS DATETIME2(3))
+
+-- timestamp equals
+requests.request_created_at >= CAST(? AS DATETIME2(3)) AND requests.request_created_at < CAST(? AS DATETIME2(3))
+-- params: {"p0": "2026-01-31 12:00:00.000", "p1": "2026-01-31 12:00:00.001"}
+
+-- timestamp equals (inline)
+requests.request_created_at >= CAST('2026-01-31 12:00:00.000' AS DATETIME2(3)) AND requests.request_created_at < CAST('2026-01-31 12:00:00.001' AS DATETIME2(3))
+
+-- boolean true
+requests.cached = 1
+-- params: {}
+
+-- boolean true (inline)
+requests.cached = 1
+
+-- boolean false
+requests.threat = 0
+-- params: {}
+
+-- boolean false (inline)
+requests.threat = 0
+
+-- properties equals
+COALESCE(JSON_VALUE(requests.properties, CONCAT('$."', STRING_ESCAPE(?, 'json'), '"')), '') = ?
+-- params: {"p0": "env", "p1": "prod"}
+
+-- properties equals (inline)
+COALESCE(JSON_VALUE(requests.properties, CONCAT('$."', STRING_ESCAPE('env', 'json'), '"')), '') = 'prod'
+
+-- properties ilike
+TRANSLATE(COALESCE(JSON_VALUE(requests.properties, CONCAT('$."', STRING_ESCAPE(?, 'json'), '"')), ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE ? ESCAPE '\'
+-- params: {"p0": "env", "p1": "pro%"}
+
+-- properties ilike (inline)
+TRANSLATE(COALESCE(JSON_VALUE(requests.properties, CONCAT('$."', STRING_ESCAPE('env', 'json'), '"')), ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE 'pro%' ESCAPE '\'
+
+-- scores gte-ish text
+JSON_VALUE(requests.scores, CONCAT('$."', STRING_ESCAPE(?, 'json'), '"')) = ?
+-- params: {"p0": "accuracy", "p1": "5"}
+
+-- scores gte-ish text (inline)
+JSON_VALUE(requests.scores, CONCAT('$."', STRING_ESCAPE('accuracy', 'json'), '"')) = '5'
+
+-- property_key
+JSON_PATH_EXISTS(requests.properties, CONCAT('$."', STRING_ESCAPE(?, 'json'), '"')) = 1
+-- params: {"p0": "env"}
+
+-- property_key (inline)
+JSON_PATH_EXISTS(requests.properties, CONCAT('$."', STRING_ESCAPE('env', 'json'), '"')) = 1
+
+-- and/or
+(requests.model LIKE ? ESCAPE '\' OR requests.model LIKE ? ESCAPE '\') AND requests.status >= ? AND requests.status < ?
+-- params: {"p0": "gpt%", "p1": "claude%", "p2": 200, "p3": 300}
+
+-- and/or (inline)
+(requests.model LIKE 'gpt%' ESCAPE '\' OR requests.model LIKE 'claude%' ESCAPE '\') AND requests.status >= 200 AND requests.status < 300
+
+-- users_view
+users_view.user_cost > ? AND TRANSLATE(requests.model, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE ? ESCAPE '\'
+-- params: {"p0": 5, "p1": "gpt%"}
+
+-- users_view (inline)
+users_view.user_cost > 5 AND TRANSLATE(requests.model, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE 'gpt%' ESCAPE '\'
+
+-- all
+(1 = 1)
+-- params: {}
+
+-- all (inline)
+(1 = 1)
+
+-- to_sql users_view
+SELECT requests.* FROM requests LEFT JOIN (SELECT requests.user_id AS user_id, requests.user_id AS user_user_id, COUNT(*) AS user_total_requests, SUM(requests.cost) AS user_cost, SUM(requests.prompt_tokens) AS user_total_prompt_tokens, SUM(requests.completion_tokens) AS user_total_completion_tokens, COUNT(DISTINCT CAST(requests.request_created_at AS DATE)) AS user_active_for, MIN(requests.request_created_at) AS user_first_active, MAX(requests.request_created_at) AS user_last_active, CAST(COUNT(*) AS FLOAT) / CAST(NULLIF(COUNT(DISTINCT CAST(requests.request_created_at AS DATE)), 0) AS FLOAT) AS user_average_requests_per_day_active, CAST(SUM(requests.prompt_tokens) + SUM(requests.completion_tokens) AS FLOAT) / CAST(COUNT(*) AS FLOAT) AS user_average_tokens_per_request FROM requests GROUP BY requests.user_id) AS users_view ON requests.user_id = users_view.user_id WHERE users_view.user_cost > ? AND TRANSLATE(requests.model, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE ? ESCAPE '\'
+
+-- to_sql helicone org1 (inline)
+SELECT request_response_rmt.* FROM request_response_rmt WHERE request_response_rmt.organization_id = 'org1' AND (request_response_rmt.model = 'x' OR request_response_rmt.cost > 2150000000)
