@@ -112,9 +112,16 @@ def _iso(d: datetime) -> str:
 
 
 @st.composite
-def conditions(draw: st.DrawFn, data: list[dict[str, Any]], *, nul: bool = True, users: bool = True) -> Condition:
+def conditions(
+    draw: st.DrawFn,
+    data: list[dict[str, Any]],
+    *,
+    nul: bool = True,
+    users: bool = True,
+    exclude: frozenset[str] = frozenset(),
+) -> Condition:
     """One condition over any field/operator, the value usually taken from ``data``."""
-    names = [f for f in FIELDS if users or FIELDS[f].table != USERS_VIEW]
+    names = [f for f in FIELDS if (users or FIELDS[f].table != USERS_VIEW) and f not in exclude]
     # pick a kind first so the few map/timestamp/boolean fields are exercised as often as text
     groups: dict[Any, list[str]] = {}
     for f_ in names:
@@ -165,14 +172,21 @@ def _pattern(draw: st.DrawFn, vals: list[str], nul: bool) -> str:
 
 
 @st.composite
-def filters(draw: st.DrawFn, data: list[dict[str, Any]], *, nul: bool = True, users: bool = True) -> Node:
+def filters(
+    draw: st.DrawFn,
+    data: list[dict[str, Any]],
+    *,
+    nul: bool = True,
+    users: bool = True,
+    exclude: frozenset[str] = frozenset(),
+) -> Node:
     """A random and/or tree of 1-6 leaves; leaves hold one or two conditions."""
     k = draw(st.integers(1, 6))
     leaves: list[Node] = []
     for _ in range(k):
-        conds = [draw(conditions(data, nul=nul, users=users))]
+        conds = [draw(conditions(data, nul=nul, users=users, exclude=exclude))]
         if draw(st.integers(0, 4)) == 0:
-            c2 = draw(conditions(data, nul=nul, users=users))
+            c2 = draw(conditions(data, nul=nul, users=users, exclude=exclude))
             try:
                 leaves.append(conditions_to_leaf([conds[0], c2]))
                 continue
@@ -277,3 +291,78 @@ def load_postgres(conn: Any, data: list[dict[str, Any]]) -> None:
 
 def ids(result_rows: Any) -> set[str]:
     return {r[0] for r in result_rows}
+
+
+# ---------------------------------------------------------------- helicone (upstream) layout
+
+HELICONE_UNMAPPED = {"helicone-score-feedback", "scores_column"}
+ZERO_UUID = "00000000-0000-0000-0000-000000000000"
+ORGS = ["org1", "org2", "x' OR '1'='1"]
+_HELICONE_TYPES = {
+    "text": "String",
+    "int": "Int64",
+    "bool": "Bool",
+    "timestamp": "DateTime64(3)",
+    "map": "Map(LowCardinality(String), String)",
+    "score_map": "Map(LowCardinality(String), Int64)",
+}
+HELICONE_COLUMNS: dict[str, str] = {}
+for _n, _t in FLAT_COLUMNS.items():
+    if _n in HELICONE_UNMAPPED or _n in ("search_properties", "cached"):
+        continue
+    if _n == "cost":
+        HELICONE_COLUMNS[_n] = "UInt64"
+    elif _n == "assets":
+        HELICONE_COLUMNS[_n] = "Array(String)"
+    elif _n == "status":
+        HELICONE_COLUMNS[_n] = "Int32"
+    else:
+        HELICONE_COLUMNS[_n] = _HELICONE_TYPES[_t]
+
+
+@st.composite
+def helicone_rows(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(physical rows for request_response_rmt, the same rows as the evaluator sees them)."""
+    base = draw(rows(nul=True))
+    phys: list[dict[str, Any]] = []
+    logical: list[dict[str, Any]] = []
+    for r in base:
+        p: dict[str, Any] = {}
+        for name, t in HELICONE_COLUMNS.items():
+            v = r.get(name)
+            if name == "organization_id":
+                v = draw(st.sampled_from(ORGS))
+            elif name == "cost":
+                usd = v if v is not None else 0.0
+                v = round(usd * 64) * 15_625_000  # nano-USD, exact (cost is k/64 USD)
+            elif name == "cache_reference_id":
+                v = draw(st.sampled_from([ZERO_UUID, "6e2f8c1e-0000-4000-8000-000000000001", ""]))
+            elif name == "assets":
+                v = draw(st.lists(st.sampled_from(["img1", "a,b", "É", ""]), max_size=2))
+            elif v is None:
+                v = {"String": "", "Int64": 0, "Int32": 0, "Bool": False, "UInt64": 0}.get(HELICONE_COLUMNS[name])
+                if t.startswith("DateTime64"):
+                    v = BASE
+            if name == "status" and isinstance(v, int):
+                v = max(-(2**31), min(2**31 - 1, v))
+            p[name] = v
+        phys.append(p)
+        lg = dict(p)
+        lg["cost"] = p["cost"] / 1e9
+        lg["cached"] = p["cache_reference_id"] != ZERO_UUID
+        lg["search_properties"] = p["properties"]
+        lg["assets"] = ",".join(p["assets"])
+        logical.append(lg)
+    return phys, logical
+
+
+def load_helicone_chdb(sess: Any, data: list[dict[str, Any]]) -> None:
+    sess.query("DROP TABLE IF EXISTS request_response_rmt")
+    cols = ", ".join(f'"{n}" {t}' for n, t in HELICONE_COLUMNS.items())
+    sess.query(f"CREATE TABLE request_response_rmt ({cols}) ENGINE = Memory")
+    lines = []
+    for r in data:
+        d = {k: (_ms_text(v) if isinstance(v, datetime) else v) for k, v in r.items()}
+        lines.append(json.dumps(d, ensure_ascii=False))
+    if lines:
+        sess.query("INSERT INTO request_response_rmt FORMAT JSONEachRow\n" + "\n".join(lines))

@@ -130,3 +130,124 @@ def test_chdb_agrees(ch: Engine, case: tuple[list[dict[str, Any]], list[Node]]) 
 @given(scenario(nul=False))
 def test_postgres_agrees(pg: Engine, case: tuple[list[dict[str, Any]], list[Node]]) -> None:
     check(pg, *case)
+
+
+# ---------------------------------------------------------------- injection
+
+INJECTION = [
+    "x' OR '1'='1",
+    "\\'; DROP TABLE requests; --",
+    "'; DROP TABLE requests; --",
+    "%",
+    "_",
+    "\\",
+    "\\\\",
+    "a\\%b",
+    "$1",
+    "{p0: String}",
+    "{p0:String}",
+    ":name",
+    "%(p0)s",
+    "?",
+    "@p0",
+    "' || '",
+    '"',
+    "]",
+]
+
+
+def _injection_rows(nul: bool) -> list[dict[str, Any]]:
+    vals = INJECTION + (["\x00", "a\x00b"] if nul else [])
+    out: list[dict[str, Any]] = []
+    for i, v in enumerate(vals):
+        out.append({"request_id": f"r{i}", "model": v, "user_id": v, "properties": {v: v}, "scores": {v: i}})
+    out.append({"request_id": "plain", "model": "plain", "properties": {"k": "plain"}, "scores": {}})
+    return out
+
+
+@pytest.mark.parametrize("engine_name", ["duck", "lite", "ch", "pg"])
+def test_injection_values_and_keys_keep_only_matching_rows(engine_name: str, request: pytest.FixtureRequest) -> None:
+    engine: Engine = request.getfixturevalue(engine_name)
+    data = _injection_rows(engine.nul)
+    engine.load(data)
+    full = add_user_fields(data)
+    from filterlang.nodes import Condition, make_leaf
+
+    for v in [r["model"] for r in data]:
+        for cond in (
+            Condition("model", "equals", v),
+            Condition("model", "not-equals", v),
+            Condition("model", "like", v),
+            Condition("model", "ilike", v),
+            Condition("model", "contains", v),
+            Condition("model", "not-contains", v),
+            Condition("properties", "equals", v, v),
+            Condition("properties", "contains", v, v),
+            Condition("scores", "equals", "0", v),
+            Condition("property_key", "equals", v),
+            Condition("user_user_id", "equals", v),
+        ):
+            node = make_leaf(cond)
+            want = {r["request_id"] for r in full if compile_predicate(node)(r)}
+            for inline in (False, True):
+                q = to_sql(node, dialect=DIALECT[engine.name], columns=["request_id"], inline=inline)
+                assert engine.run(q) == want, (engine.name, cond, inline, q.sql, q.params)
+    # the table is still there and intact
+    everything = to_sql("all", dialect=DIALECT[engine.name], columns=["request_id"])
+    assert engine.run(everything) == {r["request_id"] for r in data}
+
+
+# ---------------------------------------------------------------- deep filters, executed
+
+
+def test_ten_thousand_term_or_executes_on_duckdb(duck: Engine) -> None:
+    from filterlang.nodes import Condition, balanced, make_leaf
+
+    data = [{"request_id": f"r{i}", "latency": i} for i in range(50)]
+    duck.load(data)
+    node = balanced("or", [make_leaf(Condition("latency", "equals", i * 7)) for i in range(10_000)])
+    want = {f"r{i}" for i in range(0, 50, 7)}
+    assert {r["request_id"] for r in data if compile_predicate(node)(r)} == want
+    assert duck.run(to_sql(node, dialect="duckdb", columns=["request_id"])) == want
+
+
+# ---------------------------------------------------------------- helicone profile on chDB
+
+
+@pytest.fixture(scope="module")
+def ch_helicone() -> Iterator[Any]:
+    from chdb import session
+
+    sess = session.Session()
+    sess.query("SET session_timezone = 'UTC'")
+    yield sess
+    sess.close()
+
+
+@settings(max_examples=50)
+@given(st.data())
+def test_helicone_profile_on_chdb_with_tenant_guard(ch_helicone: Any, data: st.DataObject) -> None:
+    from rows import HELICONE_UNMAPPED, ORGS, helicone_rows, load_helicone_chdb
+
+    from filterlang.nodes import Condition, branch, make_leaf
+    from filterlang.sql import helicone_profile
+
+    phys, logical = data.draw(helicone_rows())
+    load_helicone_chdb(ch_helicone, phys)
+    org = data.draw(st.sampled_from(ORGS))
+    flt = data.draw(filters(logical, exclude=frozenset(HELICONE_UNMAPPED)))
+    # an OR that tries to escape the tenant: must still see only `org`'s rows
+    escape = make_leaf(Condition("organization_id", "not-equals", org))
+    node = data.draw(st.sampled_from([flt, branch(flt, "or", escape), branch(escape, "or", flt)]))
+    tenant_rows = add_user_fields([r for r in logical if r["organization_id"] == org])
+    want = {r["request_id"] for r in tenant_rows if compile_predicate(node)(r)}
+    prof = helicone_profile(organization_id=org)
+    for inline in (False, True):
+        q = to_sql(node, dialect="clickhouse", profile=prof, columns=["request_id"], inline=inline)
+        res = (
+            ch_helicone.query(q.sql, "TabSeparated", params=chdb_params(q.params))
+            if q.params
+            else ch_helicone.query(q.sql, "TabSeparated")
+        )
+        got = {line for line in str(res).split("\n") if line}
+        assert got == want, (inline, q.sql, q.params)
