@@ -73,6 +73,15 @@ class SqlQuery:
 # ---------------------------------------------------------------- templates
 
 
+@lru_cache(maxsize=64)
+def _ch_type_cached(name: str) -> exp.DataType:
+    return exp.DataType.build(name, dialect="clickhouse")
+
+
+def _ch_type(name: str) -> exp.DataType:
+    return _ch_type_cached(name).copy()
+
+
 @lru_cache(maxsize=512)
 def _parse_template(sql: str, dialect: str) -> exp.Expr:
     return sqlglot.parse_one(sql, read=dialect)
@@ -84,11 +93,16 @@ def _fill(template: str, dialect: str, **subs: exp.Expr) -> exp.Expr:
     if tree.name in {f"__{k}__" for k in subs} and isinstance(tree, exp.Column):
         return subs[tree.name.strip("_")].copy()
 
+    used: set[str] = set()
+
     def sub(node: exp.Expr) -> exp.Expr:
         if isinstance(node, exp.Column) and not node.table and node.name.startswith("__"):
             key = node.name.strip("_")
             if key in subs:
-                return subs[key].copy()
+                # the fresh operand is used as is once; a second use needs its own copy
+                repl = subs[key].copy() if key in used else subs[key]
+                used.add(key)
+                return repl
         return node
 
     return tree.transform(sub, copy=False)
@@ -116,6 +130,7 @@ class _Compiler:
         self.prefix = prefix
         self.params: dict[str, Any] = {}
         self.types: dict[str, str] = {}
+        self.typed = False  # typed ClickHouse placeholders in the expression (to_sqlglot)
 
     # ---- values
 
@@ -133,8 +148,11 @@ class _Compiler:
         self.params[name] = v
         ctype = ch_type or _CH_TYPES[type(v)]
         self.types[name] = ctype
-        kind = exp.DataType.build(ctype, dialect="clickhouse") if self.spec.style is ParamStyle.CLICKHOUSE else None
-        return exp.Placeholder(this=name, kind=kind) if kind is not None else exp.Placeholder(this=name)
+        if self.typed and self.spec.style is ParamStyle.CLICKHOUSE:
+            # only for to_sqlglot: rendering takes the type from self.types (building a
+            # DataType parses SQL, a third of the compile time if done per value)
+            return exp.Placeholder(this=name, kind=_ch_type(ctype))
+        return exp.Placeholder(this=name)
 
     def tmpl(self, template: str, **subs: exp.Expr) -> exp.Expr:
         return _fill(template, self.spec.name, **subs)
@@ -356,7 +374,7 @@ def render(e: exp.Expr, c: _Compiler) -> SqlQuery:
             return exp.Var(this=f"__flp_{node.name}__")
         return node
 
-    text = e.transform(mark).sql(dialect=spec.name)
+    text = e.transform(mark, copy=False).sql(dialect=spec.name)
     if spec.style is ParamStyle.PYFORMAT:
         text = text.replace("%", "%%")  # drivers read a bare % as a placeholder
     # Parameters are renumbered in order of appearance, so p0, p1, ... read left to right
@@ -485,6 +503,7 @@ def to_sqlglot(
     escape); it defaults to duckdb's.
     """
     c = _setup(node, dialect or "duckdb", profile, inline, params_prefix)
+    c.typed = True
     cond = c.guarded(c.tree(node))
     cond.meta["params"] = dict(c.params)
     return cond
