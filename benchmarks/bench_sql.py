@@ -55,7 +55,7 @@ def main() -> None:
     node = filterlang.parse(DSL)
     rows = [
         (
-            "filterlang: DSL text -> where_sql (clickhouse, helicone, params)",
+            "filterlang: same DSL text (parse cache hit) -> where_sql",
             lambda: where_sql(filterlang.parse(DSL), dialect="clickhouse", profile="helicone"),
         ),
         (

@@ -279,3 +279,8 @@ def test_deep_alternation_is_a_typed_limit_error() -> None:
         ok = branch(ok, "and" if i % 2 else "or", L("latency", "gt", i))
     for dialect in DIALECTS:
         assert where_sql(ok, dialect=dialect).sql.count("(") >= 80
+
+
+def test_scaled_bound_beyond_int64_uses_int128() -> None:
+    q = where_sql(L("cost", "gt", 1e12), dialect="clickhouse", profile="helicone")
+    assert q.sql == "request_response_rmt.cost > {p0:Int128}" and q.params == {"p0": 10**21}

@@ -147,6 +147,8 @@ class _Compiler:
         name = f"{self.prefix}{len(self.params)}"
         self.params[name] = v
         ctype = ch_type or _CH_TYPES[type(v)]
+        if isinstance(v, int) and not isinstance(v, bool) and not -(2**63) <= v < 2**63:
+            ctype = "Int128"  # a scaled bound (USD x 1e9) can leave the Int64 range
         self.types[name] = ctype
         if self.typed and self.spec.style is ParamStyle.CLICKHOUSE:
             # only for to_sqlglot: rendering takes the type from self.types (building a

@@ -176,9 +176,9 @@ _TABLE: tuple[DialectSpec, ...] = (
         ts_value="offset",
         ts="CAST(__v__ AS TIMESTAMP)",
         day="TO_DATE(__v__)",
-        map_get="COALESCE(__c__[__k__], '')",
+        map_get="COALESCE(try_element_at(__c__, __k__), '')",  # [] raises on a missing key under ANSI
         map_has="map_contains_key(__c__, __k__)",
-        score_get="CAST(__c__[__k__] AS STRING)",
+        score_get="CAST(try_element_at(__c__, __k__) AS STRING)",
     ),
     DialectSpec(
         "databricks",
@@ -190,9 +190,9 @@ _TABLE: tuple[DialectSpec, ...] = (
         ts_value="offset",
         ts="CAST(__v__ AS TIMESTAMP)",
         day="TO_DATE(__v__)",
-        map_get="COALESCE(__c__[__k__], '')",
+        map_get="COALESCE(try_element_at(__c__, __k__), '')",  # [] raises on a missing key under ANSI
         map_has="map_contains_key(__c__, __k__)",
-        score_get="CAST(__c__[__k__] AS STRING)",
+        score_get="CAST(try_element_at(__c__, __k__) AS STRING)",
     ),
     DialectSpec(
         "trino",

@@ -104,25 +104,25 @@ NOT requests.threat
 NOT requests.threat
 
 -- properties equals
-COALESCE(requests.properties[:p0], '') = :p1
+COALESCE(TRY_ELEMENT_AT(requests.properties, :p0), '') = :p1
 -- params: {"p0": "env", "p1": "prod"}
 
 -- properties equals (inline)
-COALESCE(requests.properties['env'], '') = 'prod'
+COALESCE(TRY_ELEMENT_AT(requests.properties, 'env'), '') = 'prod'
 
 -- properties ilike
-TRANSLATE(COALESCE(requests.properties[:p0], ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE :p1
+TRANSLATE(COALESCE(TRY_ELEMENT_AT(requests.properties, :p0), ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE :p1
 -- params: {"p0": "env", "p1": "pro%"}
 
 -- properties ilike (inline)
-TRANSLATE(COALESCE(requests.properties['env'], ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE 'pro%'
+TRANSLATE(COALESCE(TRY_ELEMENT_AT(requests.properties, 'env'), ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE 'pro%'
 
 -- scores gte-ish text
-CAST(requests.scores[:p0] AS STRING) = :p1
+CAST(TRY_ELEMENT_AT(requests.scores, :p0) AS STRING) = :p1
 -- params: {"p0": "accuracy", "p1": "5"}
 
 -- scores gte-ish text (inline)
-CAST(requests.scores['accuracy'] AS STRING) = '5'
+CAST(TRY_ELEMENT_AT(requests.scores, 'accuracy') AS STRING) = '5'
 
 -- property_key
 MAP_CONTAINS_KEY(requests.properties, :p0)
