@@ -49,7 +49,7 @@ def test_errors_exit_1_with_message(capsys: pytest.CaptureFixture[str]) -> None:
     assert rc == 1 and "did you mean `model`" in err
     rc, _, err = run(capsys, "sql", 'model = "x"', "-d", "duckdbb")
     assert rc == 1 and "unknown SQL dialect" in err
-    rc, _, err = run(capsys, "sql", "scores_column = \"x\"", "-d", "clickhouse", "-p", "helicone")
+    rc, _, err = run(capsys, "sql", 'scores_column = "x"', "-d", "clickhouse", "-p", "helicone")
     assert rc == 1 and "not mapped in SQL profile 'helicone'" in err
     rc, _, _ = run(capsys, "sql")
     assert rc == 2
