@@ -169,10 +169,6 @@ def test_bad_request_is_an_error_result() -> None:
 @st.composite
 def overview_cases(draw: st.DrawFn) -> tuple[list[dict[str, Any]], Node]:
     data = draw(rowgen.rows(nul=False, min_size=0, max_size=24))
-    for r in data:  # see test_users_view_with_nulls_on_chdb
-        for col, fill in (("request_created_at", rowgen.BASE), ("prompt_tokens", 3), ("completion_tokens", 4)):
-            if r.get(col) is None:
-                r[col] = fill
     node: Node = draw(st.one_of(st.just(ALL), rowgen.filters(data, nul=False))) if data else ALL
     return data, node
 
@@ -225,13 +221,9 @@ def test_sql_quantile_is_the_contract_formula(values: list[float], q: float) -> 
     assert got == quantile(sorted(values), q)
 
 
-@pytest.mark.xfail(
-    reason="filterlang.sql users_view on ClickHouse: CAST(... AS Float64) of a NULL average (a user without "
-    "request_created_at or tokens) raises; needs Nullable(Float64). Reported to the SQL owner",
-    strict=False,
-)
 @pytest.mark.parametrize("field", ["user_average_requests_per_day_active", "user_average_tokens_per_request"])
-def test_users_view_with_nulls_on_chdb(field: str) -> None:
+def test_users_view_with_nulls(field: str) -> None:
+    """A user without timestamps or tokens has NULL averages (ClickHouse needs Nullable casts)."""
     rows = [{"user_id": "a", "cost": 0.5, "request_created_at": None, "prompt_tokens": None, "completion_tokens": None}]
     run_all(rows, req({"users_view": {field: {"not-equals": 0.5}}}))
 

@@ -123,6 +123,9 @@ def _run_duckdb(
 ) -> dict[str, Any]:
     q = overview_sql(req, dialect="duckdb", method=method, bins=bins)
     con = duckdb_connect(src)
+    if progress is not None:  # query_progress() stays -1 unless progress tracking is on
+        con.execute("SET enable_progress_bar = true")
+        con.execute("SET enable_progress_bar_print = false")
     try:
         with _polling(progress, con.query_progress):
             table = _duck_execute(con, src, q.sql, q.params).to_arrow_table()
