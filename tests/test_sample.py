@@ -158,6 +158,28 @@ def test_in_memory_frames(table: Any) -> None:
     pd = pytest.importorskip("pandas")
     frame = pd.DataFrame({"user_id": small.column("user_id").to_pylist(), "cost": small.column("cost").to_pylist()})
     assert overview(body, frame, engine="duckdb")["data"] == want["data"]
+    import duckdb
+
+    rel = duckdb.connect().from_arrow(small.select(["user_id", "cost"]))
+    assert overview(body, rel, engine="chdb")["data"] == want["data"]
+
+
+def test_progress_reports(files: dict[str, Path]) -> None:
+    """DuckDB reports the fraction done while the query runs; the others say "still working" (None)."""
+    import time
+
+    from filterlang.overview.engines import _polling
+
+    seen: list[float | None] = []
+    with _polling(seen.append, lambda: 50.0, every=0.01):
+        time.sleep(0.1)
+    assert seen and set(seen) == {0.5}
+    seen.clear()
+    with _polling(seen.append, None, every=0.01):
+        time.sleep(0.05)
+    assert seen and set(seen) == {None}
+    body = {"filter": "all", "pSize": "p95", "useInterquartile": False}
+    assert overview(body, files["parquet"], engine="duckdb", progress=seen.append)["error"] is None
 
 
 def test_source_errors(tmp_path: Path) -> None:

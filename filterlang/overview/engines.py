@@ -93,7 +93,8 @@ def run_overview(
         elif engine == "clickhouse":
             data = _run_clickhouse(req, table or source, method, bins, url, kw)
         elif engine == "reference":
-            data = _run_reference(req, sources.resolve(source), method, bins)
+            with _polling(progress, None):
+                data = _run_reference(req, sources.resolve(source), method, bins)
         else:
             raise ValueError(f"unknown engine {engine!r}")
     except FilterError as e:

@@ -110,9 +110,11 @@ def _to_arrow(obj: Any) -> pa.Table:
         return pa.Table.from_pandas(obj, preserve_index=False)
     if module == "polars":
         return obj.to_arrow()
+    if module == "duckdb" and hasattr(obj, "to_arrow_table"):  # a DuckDBPyRelation
+        return obj.to_arrow_table()
     raise SourceError(
         f"unsupported data source of type {type(obj).__name__}: pass a Parquet/CSV/JSONL path, "
-        "a pyarrow Table, or a pandas/polars DataFrame (row dicts go to engine='reference')"
+        "a pyarrow Table, a pandas/polars DataFrame or a DuckDB relation (row dicts go to engine='reference')"
     )
 
 
