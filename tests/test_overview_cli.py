@@ -86,6 +86,13 @@ def test_overview_errors_exit_1(data: Path, argv: list[str], message: str, capsy
     assert message in err and "Traceback" not in err
 
 
+def test_unreachable_clickhouse_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("clickhouse_connect")
+    assert main(["overview", "all", "--engine", "clickhouse", "--url", "http://127.0.0.1:9/"]) == 1
+    err = capsys.readouterr().err
+    assert "cannot connect to http://127.0.0.1:9/" in err and "Traceback" not in err
+
+
 def test_overview_usage_errors_exit_2(data: Path) -> None:
     with pytest.raises(SystemExit) as e:
         main(["overview", "all", "--data", str(data), "--p-size", "p96"])

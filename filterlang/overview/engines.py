@@ -187,10 +187,18 @@ def _run_clickhouse(
 
     if table is not None and not isinstance(table, str):
         raise sources.SourceError("the clickhouse engine reads a table on the server: pass its name (or None)")
+    from clickhouse_connect.driver.exceptions import ClickHouseError
+
     sql, params = clickhouse_query(req, source=table, method=method, bins=bins)
-    client = clickhouse_connect.get_client(dsn=url, **kw) if url else clickhouse_connect.get_client(**kw)
+    where = url or "the default ClickHouse server (localhost:8123)"
+    try:
+        client = clickhouse_connect.get_client(dsn=url, **kw) if url else clickhouse_connect.get_client(**kw)
+    except ClickHouseError as e:
+        raise sources.SourceError(f"cannot connect to {where}: {_first_line(e)}") from e
     try:
         result = client.query(sql, parameters=params)
+    except ClickHouseError as e:
+        raise sources.SourceError(f"the overview query failed on {where}: {_first_line(e)}") from e
     finally:
         client.close()
     row = result.result_rows[0]
