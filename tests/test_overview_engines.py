@@ -252,6 +252,11 @@ def test_overview_sql_shapes() -> None:
     assert "histogram" not in eq.sql and "range(7)" in eq.sql
     duck = overview_sql(body, dialect="duckdb")
     assert "list_filter" in duck.sql and duck.params == {"p0": 5}
+    # a tenant guard applies to "all" too: the overview never reads another tenant's rows
+    from filterlang.sql import helicone_profile
+
+    tenant = overview_sql(req("all"), profile=helicone_profile("org-1"))
+    assert "organization_id = {p0:String}" in tenant.sql and tenant.params == {"p0": "org-1"}
     with pytest.raises(ValueError, match="dialect"):
         overview_sql(body, dialect="sqlite")
     with pytest.raises(ValueError, match="bins"):

@@ -20,7 +20,7 @@ Engines are imported lazily; a missing one raises ImportError naming the extra t
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +34,7 @@ from .sql import overview_sql
 if TYPE_CHECKING:
     import duckdb
 
+    from ..sql.profiles import Profile
     from .request import OverviewRequest
 
 __all__ = ["ENGINE_EXTRAS", "Progress", "iter_rows", "run_overview"]
@@ -70,6 +71,7 @@ def run_overview(
     url: str | None = None,
     progress: Progress | None = None,
     table: str | None = None,
+    profile: str | Profile | Mapping[str, Any] = "flat",
     **kw: Any,
 ) -> dict[str, Any]:
     """The Result dict for a validated request over ``source`` on ``engine``.
@@ -77,11 +79,15 @@ def run_overview(
     ``source``: a Parquet/CSV/JSONL path, an Arrow table, a pandas/polars frame (for
     ``clickhouse``: a table name, or None for ``requests``). ``progress`` receives progress
     reports (DuckDB knows the fraction done; the others report None, i.e. "still working").
+    ``profile`` (clickhouse engine only; files are always the flat layout) maps the fields onto
+    your table, e.g. ``helicone_profile(org)`` for upstream's, tenant guard included.
     ``kw`` goes to ``clickhouse_connect.get_client`` for the clickhouse engine.
     A filter that cannot be compiled gives ``{"data": None, "error": ...}``; an unreadable
     source raises :class:`sources.SourceError`.
     """
     _require(engine)
+    if engine != "clickhouse" and profile != "flat":
+        raise ValueError("profile= applies to the clickhouse engine; data files use the flat layout")
     if engine != "clickhouse":
         source = sources.resolve(source)
         _check_columns(req.node, source)
@@ -91,7 +97,7 @@ def run_overview(
         elif engine == "chdb":
             data = _run_chdb(req, sources.resolve(source), method, bins, progress)
         elif engine == "clickhouse":
-            data = _run_clickhouse(req, table or source, method, bins, url, kw)
+            data = _run_clickhouse(req, table or source, method, bins, url, profile, kw)
         elif engine == "reference":
             with _polling(progress, None):
                 data = _run_reference(req, sources.resolve(source), method, bins)
@@ -152,9 +158,16 @@ def _duck_execute(con: duckdb.DuckDBPyConnection, src: sources.Source, sql: str,
 # ---------------------------------------------------------------- ClickHouse (chDB and server)
 
 
-def clickhouse_query(req: OverviewRequest, *, source: str | None, method: str, bins: int) -> tuple[str, dict[str, Any]]:
-    """The statement and parameters both ClickHouse transports send (``source`` None: ``requests``)."""
-    q = overview_sql(req, dialect="clickhouse", method=method, bins=bins, source=source)
+def clickhouse_query(
+    req: OverviewRequest,
+    *,
+    source: str | None,
+    method: str,
+    bins: int,
+    profile: str | Profile | Mapping[str, Any] = "flat",
+) -> tuple[str, dict[str, Any]]:
+    """The statement and parameters both ClickHouse transports send (``source`` None: the profile's table)."""
+    q = overview_sql(req, dialect="clickhouse", profile=profile, method=method, bins=bins, source=source)
     return q.sql, dict(q.params)
 
 
@@ -181,7 +194,13 @@ def _run_chdb(
 
 
 def _run_clickhouse(
-    req: OverviewRequest, table: Any, method: str, bins: int, url: str | None, kw: dict[str, Any]
+    req: OverviewRequest,
+    table: Any,
+    method: str,
+    bins: int,
+    url: str | None,
+    profile: str | Profile | Mapping[str, Any],
+    kw: dict[str, Any],
 ) -> dict[str, Any]:
     import clickhouse_connect
 
@@ -189,7 +208,7 @@ def _run_clickhouse(
         raise sources.SourceError("the clickhouse engine reads a table on the server: pass its name (or None)")
     from clickhouse_connect.driver.exceptions import ClickHouseError
 
-    sql, params = clickhouse_query(req, source=table, method=method, bins=bins)
+    sql, params = clickhouse_query(req, source=table, method=method, bins=bins, profile=profile)
     where = url or "the default ClickHouse server (localhost:8123)"
     try:
         client = clickhouse_connect.get_client(dsn=url, **kw) if url else clickhouse_connect.get_client(**kw)

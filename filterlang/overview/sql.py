@@ -24,17 +24,19 @@ Dialect differences are the :data:`DIALECTS` table.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..fields import USERS_VIEW
-from ..nodes import Node, is_true, iter_conditions, uses_table
+from ..nodes import Node, iter_conditions, uses_table
 from .histogram import P_LEVELS
 
 if TYPE_CHECKING:
     from ..sql import SqlQuery
+    from ..sql.profiles import Profile
 
-__all__ = ["DIALECTS", "PROFILES", "OverviewDialect", "overview_sql"]
+__all__ = ["DIALECTS", "OverviewDialect", "overview_sql"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,22 +104,6 @@ DIALECTS: dict[str, OverviewDialect] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Profile:
-    """Where the overview reads: the request table and the two columns it aggregates."""
-
-    table: str
-    user_id: str
-    cost_usd: str  # cost in USD as a double, from the stored cost {c}
-
-
-PROFILES: dict[str, Profile] = {
-    "flat": Profile(table="requests", user_id="user_id", cost_usd="{c}"),
-    # upstream stores cost as UInt64 nano-USD (semantics.md §5)
-    "helicone": Profile(table="request_response_rmt", user_id="user_id", cost_usd="{c} / 1000000000"),
-}
-
-
 def _request_parts(request: Any) -> tuple[Node, str, bool]:
     from .request import parse_request
 
@@ -129,7 +115,7 @@ def overview_sql(
     request: Any,
     *,
     dialect: str = "clickhouse",
-    profile: str = "flat",
+    profile: str | Profile | Mapping[str, Any] = "flat",
     method: str = "adaptive",
     bins: int = 10,
     source: str | None = None,
@@ -149,16 +135,16 @@ def overview_sql(
     """
     if dialect not in DIALECTS:
         raise ValueError(f"overview_sql supports dialects {', '.join(DIALECTS)}, not {dialect!r}")
-    if profile not in PROFILES:
-        raise ValueError(f"unknown profile {profile!r}; expected one of {', '.join(PROFILES)}")
     if method not in ("adaptive", "equal"):
         raise ValueError(f"unknown method {method!r}; expected 'adaptive' or 'equal'")
     if isinstance(bins, bool) or not isinstance(bins, int) or not 1 <= bins <= 10_000:
         raise ValueError(f"bins must be an integer from 1 to 10000, not {bins!r}")
     node, p_size, interquartile = _request_parts(request)
     d = DIALECTS[dialect]
-    prof = PROFILES[profile]
-    kept_sql, params = _kept_rows(node, dialect, profile, prof)
+    from ..sql.profiles import resolve_profile
+
+    prof = resolve_profile(profile)
+    kept_sql, params = _kept_rows(node, dialect, prof)
     hi, lo = P_LEVELS[p_size]
 
     def quantile(a: str, q: float) -> str:
@@ -190,7 +176,11 @@ def overview_sql(
     )
     # A source stands in for the profile's table under the table's own name, so the filter
     # compiler's SQL (which names the table, possibly twice for users_view) reads it.
-    source_cte = f"{prof.table} AS (\n  SELECT * FROM {source}\n),\n" if source is not None else ""
+    source_cte = ""
+    if source is not None:
+        if not prof.table.isidentifier():
+            raise ValueError(f"source= needs a profile whose table is a plain name, not {prof.table!r}")
+        source_cte = f"{prof.table} AS (\n  SELECT * FROM {source}\n),\n"
     sql = (
         "WITH\n"
         + source_cte
@@ -211,21 +201,24 @@ def _indent(text: str, n: int) -> str:
     return "\n".join(pad + line for line in text.splitlines())
 
 
-def _kept_rows(node: Node, dialect: str, profile: str, prof: Profile) -> tuple[str, dict[str, Any]]:
-    """SELECT user_id, cost_usd of the rows the filter keeps, and its bound parameters."""
-    if is_true(node):
-        cost = prof.cost_usd.format(c="cost")
-        return f"SELECT {prof.user_id} AS user_id, {cost} AS cost_usd\nFROM {prof.table}", {}
+def _kept_rows(node: Node, dialect: str, prof: Profile) -> tuple[str, dict[str, Any]]:
+    """SELECT user_id, cost_usd of the rows the filter keeps, and its bound parameters.
+
+    Always the compiler's ``to_sql``, even for "all": it is what ANDs a profile's tenant
+    guard in front, so an overview can never read another tenant's rows.
+    """
     from ..sql import to_sql
 
-    q = to_sql(node, dialect=dialect, profile=profile, columns=["user_id", "cost"])
-    kept = _prune_users_view(q.sql, node, dialect, profile)
-    cost = prof.cost_usd.format(c="k.cost")
+    q = to_sql(node, dialect=dialect, profile=prof, columns=["user_id", "cost"])
+    kept = _prune_users_view(q.sql, node, dialect, prof)
+    scale = prof.field_map("cost").scale
+    # stored cost = USD x scale (upstream: UInt64 nano-USD); '/' is float division on both engines
+    cost = "k.cost" if scale == 1 else f"k.cost / {scale!r}"
     sql = f"SELECT k.user_id AS user_id, {cost} AS cost_usd\nFROM (\n{_indent(kept, 2)}\n) AS k"
     return sql, dict(q.params)
 
 
-def _prune_users_view(sql: str, node: Node, dialect: str, profile: str) -> str:
+def _prune_users_view(sql: str, node: Node, dialect: str, profile: Profile) -> str:
     """Drop the users_view aggregates the filter does not use from the compiled statement.
 
     The compiler joins every users_view field, and the engines do not prune all of them: a
