@@ -136,6 +136,7 @@ def test_progress_only_when_visible() -> None:
 def test_number_formats() -> None:
     assert format_usd(0.0012) == "$0.0012"
     assert format_usd(0.05) == "$0.05"
+    assert format_usd(0.4) == "$0.40" and format_usd(0.123) == "$0.12" and format_usd(0.1234, 3) == "$0.123"
     assert format_usd(12.345) == "$12.35"
     assert format_usd(1234.5) == "$1,234.5"
     assert format_usd(0) == "$0"

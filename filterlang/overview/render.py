@@ -47,7 +47,10 @@ def format_usd(x: float, sig: int = 2) -> str:
     ax = abs(x)
     if ax >= 1:
         return f"{sign}${_plain(round(ax, 2), max(sig, len(str(int(ax))) + 2))}"
-    return f"{sign}${_plain(ax, sig)}"
+    text = _plain(ax, sig)
+    if ax >= 0.01 and len(text.partition(".")[2]) < 2:  # whole cents read as money: $0.40
+        text = f"{ax:.2f}"
+    return f"{sign}${text}"
 
 
 def _edges_text(edges: Sequence[float], fmt: Any) -> list[str]:
