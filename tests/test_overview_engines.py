@@ -269,3 +269,35 @@ def test_needed_columns() -> None:
     assert needed_columns(ALL) == {"user_id", "cost"}
     assert needed_columns(parse('model = "x" or property_key = "env"')) == {"user_id", "cost", "model", "properties"}
     assert "request_created_at" in needed_columns(parse("user_active_for > 2"))
+
+
+# ------------------------------------------------------------------ realistic data (float costs, many users)
+
+
+@pytest.fixture(scope="module")
+def sample_file(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    pytest.importorskip("numpy")
+    from filterlang import sample
+
+    return sample.write_sample(60_000, tmp_path_factory.mktemp("eng") / "s.parquet", seed=21)
+
+
+@pytest.mark.parametrize(
+    "dsl",
+    [
+        "all",
+        'model ~ "gpt%" and status = 200 and properties["environment"] = "production"',
+        'user_cost > 0.5 or cached = true or scores["accuracy"] = "90"',
+        'request_created_at >= "2026-01-19T00:00:00.250Z" and user_active_for >= 10',
+    ],
+)
+def test_realistic_sample_matches_reference(sample_file: Any, dsl: str) -> None:
+    """Real-looking float costs summed in different orders still give the reference's bins."""
+    from filterlang.overview.request import OverviewRequest
+
+    for p, iqr, method in (("p95", False, "adaptive"), ("p75", True, "equal"), ("p99.9", False, "adaptive")):
+        body = OverviewRequest.from_dsl(dsl, p, iqr) if dsl != "all" else parse_request(req("all", p, iqr))
+        want = overview(body, sample_file, engine="reference", method=method)
+        assert want["data"]["user_cost"]
+        for eng in ENGINES:
+            assert_same(overview(body, sample_file, engine=eng, method=method), want)
