@@ -122,8 +122,10 @@ def _cmd_overview(args: argparse.Namespace) -> int:
     except json.JSONDecodeError as e:
         return _error(f"--filter-json: the filter is not valid JSON: {e}")
     # FilterError propagates: the main entry point prints it and exits 1.
-    if args.bins < 1:
-        return _error("--bins must be at least 1")
+    from . import MAX_BINS
+
+    if not 1 <= args.bins <= MAX_BINS:
+        return _error(f"--bins must be from 1 to {MAX_BINS}")
     engine = args.engine
     if engine == "clickhouse":
         source: Any = args.table

@@ -137,8 +137,10 @@ def overview_sql(
         raise ValueError(f"overview_sql supports dialects {', '.join(DIALECTS)}, not {dialect!r}")
     if method not in ("adaptive", "equal"):
         raise ValueError(f"unknown method {method!r}; expected 'adaptive' or 'equal'")
-    if isinstance(bins, bool) or not isinstance(bins, int) or not 1 <= bins <= 10_000:
-        raise ValueError(f"bins must be an integer from 1 to 10000, not {bins!r}")
+    from . import MAX_BINS  # ClickHouse's histogram() limit, kept for every engine
+
+    if isinstance(bins, bool) or not isinstance(bins, int) or not 1 <= bins <= MAX_BINS:
+        raise ValueError(f"bins must be an integer from 1 to {MAX_BINS}, not {bins!r}")
     node, p_size, interquartile = _request_parts(request)
     d = DIALECTS[dialect]
     from ..sql.profiles import resolve_profile
