@@ -158,3 +158,17 @@ def test_render_histogram_distinguishes_edges() -> None:
     assert "#" in render_histogram(
         "request_count", [{"range_start": "1", "range_end": "2", "value": 3}], ascii_only=True
     )
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "chdb", "reference"])
+def test_bad_data_is_a_clear_error(tmp_path: Path, engine: str, capsys: pytest.CaptureFixture[str]) -> None:
+    if engine == "chdb":
+        pytest.importorskip("chdb")
+    bad_csv = tmp_path / "bad.csv"
+    bad_csv.write_text("user_id,cost\na,abc\nb,2\n")
+    bad_jsonl = tmp_path / "bad.jsonl"
+    bad_jsonl.write_text('{"user_id": "a", "cost": 1}\nnot json\n')
+    for path in (bad_csv, bad_jsonl):
+        assert main(["overview", "all", "--data", str(path), "--engine", engine]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith("error: cannot") and str(path) in err and "Traceback" not in err

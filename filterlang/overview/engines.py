@@ -135,7 +135,7 @@ def _run_duckdb(
         con.execute("SET enable_progress_bar_print = false")
     try:
         with _polling(progress, con.query_progress):
-            table = _duck_execute(con, src, q.sql, q.params).to_arrow_table()
+            table = _duck_arrow(con, src, q.sql, q.params)
     finally:
         con.close()
     out: dict[str, Any] = {}
@@ -146,13 +146,23 @@ def _run_duckdb(
     return out
 
 
-def _duck_execute(con: duckdb.DuckDBPyConnection, src: sources.Source, sql: str, params: Any) -> Any:
+def _duck_arrow(con: duckdb.DuckDBPyConnection, src: sources.Source, sql: str, params: Any) -> Any:
+    """Run and fetch as Arrow; DuckDB reports bad input (a CSV cell that is not a number,
+    malformed JSON) only while fetching, so both steps are inside the guard."""
     import duckdb
 
     try:
-        return con.sql(sql, params=params or None)
-    except (duckdb.BinderException, duckdb.IOException, duckdb.InvalidInputException, duckdb.ConversionException) as e:
-        raise sources.SourceError(f"cannot run the overview on {src.label}: {_first_line(e)}") from e
+        return con.sql(sql, params=params or None).to_arrow_table()
+    except duckdb.Error as e:
+        raise sources.SourceError(f"cannot run the overview on {src.label}: {_duck_message(e)}") from e
+
+
+def _duck_message(exc: BaseException) -> str:
+    """DuckDB's first line plus, for CSV errors, the offending line (its report is 30 lines)."""
+    lines = [ln.strip() for ln in str(exc).strip().splitlines() if ln.strip()]
+    head = lines[0] if lines else type(exc).__name__
+    extra = [ln for ln in lines[1:4] if ln.startswith(("Original Line", "Error when converting"))]
+    return "; ".join([head, *extra])
 
 
 # ---------------------------------------------------------------- ClickHouse (chDB and server)
@@ -242,10 +252,11 @@ def iter_rows(
     try:
         names = [c for c in src.columns if columns is None or c in columns]
         select = ", ".join(sources.quote_duckdb_ident(c) for c in names) or "*"
-        reader = con.sql(f"SELECT {select} FROM requests").to_arrow_reader(batch_rows)
         map_cols = [c for c in names if sources.FLAT_TYPES.get(c) in sources.MAP_TYPES]
         ts_cols = [c for c in names if sources.FLAT_TYPES.get(c) == "timestamp"]
-        for batch in reader:
+        for batch in _guarded_batches(
+            src, lambda: con.sql(f"SELECT {select} FROM requests").to_arrow_reader(batch_rows)
+        ):
             for row in batch.to_pylist():
                 for c in map_cols:
                     v = row.get(c)
@@ -257,6 +268,22 @@ def iter_rows(
                 yield row
     finally:
         con.close()
+
+
+def _guarded_batches(src: sources.Source, open_reader: Callable[[], Any]) -> Iterator[Any]:
+    """Record batches one at a time (streaming), with DuckDB's read errors made readable."""
+    import duckdb
+
+    try:
+        reader = open_reader()
+        while True:
+            try:
+                batch = reader.read_next_batch()
+            except StopIteration:
+                return
+            yield batch
+    except duckdb.Error as e:
+        raise sources.SourceError(f"cannot read {src.label}: {_duck_message(e)}") from e
 
 
 def _run_reference(req: OverviewRequest, src: sources.Source, method: str, bins: int) -> dict[str, Any]:
