@@ -208,6 +208,29 @@ def _text_getter(c: Condition) -> Callable[[Row], str | None]:
     return col
 
 
+def _regex_test(pattern: str) -> Callable[[str], bool]:
+    match = like_regex(pattern).fullmatch
+    return lambda x: match(x) is not None
+
+
+def _like_fast(pattern: str) -> Callable[[str], bool] | None:
+    """str methods for the common shapes ``lit``, ``lit%``, ``%lit``, ``%lit%`` (no ``_``)."""
+    tokens = like_tokens(pattern)
+    lead = bool(tokens) and tokens[0] is ANY
+    trail = len(tokens) > int(lead) and tokens[-1] is ANY
+    core = tokens[int(lead) : len(tokens) - int(trail)]
+    if not all(isinstance(t, str) for t in core):
+        return None
+    lit = "".join(t for t in core if isinstance(t, str))
+    if lead and trail:
+        return lambda x: lit in x
+    if lead:
+        return lambda x: x.endswith(lit)
+    if trail:
+        return lambda x: x.startswith(lit)
+    return lambda x: x == lit
+
+
 def _text_condition(c: Condition) -> Predicate:
     name = c.field
     value = c.value
@@ -242,13 +265,14 @@ def _text_condition(c: Condition) -> Predicate:
         return ne2
     if op in (LIKE, ILIKE):
         fold = op == ILIKE
-        match = like_regex(ascii_fold(value) if fold else value).fullmatch
+        pattern = ascii_fold(value) if fold else value
+        test = _like_fast(pattern) or _regex_test(pattern)
 
         def like(r: Row) -> bool:
             x = get(r)
             if x is None:
                 return False
-            return match(ascii_fold(x) if fold else x) is not None
+            return test(x.translate(_FOLD_TABLE) if fold else x)
 
         return like
     needle = ascii_fold(value)
