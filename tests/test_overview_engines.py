@@ -268,7 +268,32 @@ def test_needed_columns() -> None:
 
     assert needed_columns(ALL) == {"user_id", "cost"}
     assert needed_columns(parse('model = "x" or property_key = "env"')) == {"user_id", "cost", "model", "properties"}
-    assert "request_created_at" in needed_columns(parse("user_active_for > 2"))
+    assert needed_columns(parse("user_active_for > 2")) == {"user_id", "cost", "request_created_at"}
+    assert needed_columns(parse("user_total_requests > 2")) == {"user_id", "cost"}
+
+
+def test_users_view_on_a_narrow_frame() -> None:
+    """Only the inputs of the users_view fields used are needed (tz-aware pandas timestamps too)."""
+    pd = pytest.importorskip("pandas")
+    from datetime import UTC, datetime, timedelta
+
+    from filterlang.overview.request import OverviewRequest
+
+    base = datetime(2026, 1, 5, 23, 59, 59, 500000, tzinfo=UTC)
+    rows = [
+        {"user_id": f"u{i % 7}", "cost": i / 8, "request_created_at": base + timedelta(milliseconds=250 * i)}
+        for i in range(40)
+    ]
+    frame = pd.DataFrame(rows)
+    for dsl in (
+        'request_created_at >= "2026-01-06T00:00:00.250Z"',
+        "user_active_for >= 2 or user_total_requests = 5",
+        'request_created_at < "2026-01-06T01:00:00.250+01:00" and user_cost > 10',
+    ):
+        body = OverviewRequest.from_dsl(dsl, "p99.9", False)
+        want = overview(body, rows, engine="reference")
+        for eng in ENGINES:
+            assert_same(overview(body, frame, engine=eng), want)
 
 
 # ------------------------------------------------------------------ realistic data (float costs, many users)
