@@ -397,6 +397,7 @@ def write_sample(
     fmt = fmt or format_for(path)
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    path.parent.mkdir(parents=True, exist_ok=True)
     batches = generate_batches(rows, seed, users=users)
     if fmt == "parquet":
         import pyarrow.parquet as pq
