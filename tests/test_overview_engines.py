@@ -326,3 +326,20 @@ def test_realistic_sample_matches_reference(sample_file: Any, dsl: str) -> None:
         assert want["data"]["user_cost"]
         for eng in ENGINES:
             assert_same(overview(body, sample_file, engine=eng, method=method), want)
+
+
+@settings(max_examples=25)
+@given(overview_cases(), st.sampled_from(["csv", "jsonl", "parquet"]))
+def test_text_formats_round_trip_tricky_values(tmp_path_factory: pytest.TempPathFactory, case: Any, fmt: str) -> None:
+    """Quotes, backslashes, newlines, tabs, %/_ and non-ASCII survive CSV/JSONL on both engines."""
+    from filterlang import sample, to_json
+
+    data, node = case
+    if not data:
+        return
+    path = tmp_path_factory.mktemp("fmt") / f"data.{fmt}"
+    sample.write(table_from_rows(data, columns=list(FLAT_COLUMNS)), path)
+    body = req(to_json(node), "p99.9", False)
+    want = overview(body, data, engine="reference")
+    for eng in ENGINES:
+        assert_same(overview(body, path, engine=eng), want)
