@@ -52,7 +52,6 @@ class OverviewDialect:
     double: str  # a decimal literal as the double nearest to it
     least: str
     filter: str  # array elements x satisfying {c} (which refers to x)
-    empty_array: str  # what an aggregate over no rows gives, as the cut array
     buckets: bool  # the engine buckets in SQL (else the client buckets the cut arrays)
     adaptive: str = ""  # the adaptive histogram of an ascending array
     equal: str = ""  # equal-width bins of an ascending array ({b} = bin count)
@@ -73,7 +72,6 @@ DIALECTS: dict[str, OverviewDialect] = {
         double="toFloat64({x})",
         least="least({a}, {x})",
         filter="arrayFilter(x -> {c}, {a})",
-        empty_array="CAST([], 'Array(Float64)')",
         buckets=True,
         adaptive="arrayReduce('histogram({b})', {a})",
         # Bin of v: least(B-1, floor((v - min)/w)); edges min + i*w, the last upper edge max;
@@ -98,7 +96,6 @@ DIALECTS: dict[str, OverviewDialect] = {
         double="CAST({x} AS DOUBLE)",
         least="least({a}, {x})",
         filter="list_filter({a}, lambda x: {c})",
-        empty_array="CAST([] AS DOUBLE[])",
         buckets=False,
     ),
 }
@@ -187,7 +184,7 @@ def overview_sql(
         "WITH\n"
         + source_cte
         + f"per_user AS (\n  SELECT {d.count} AS request_count, {d.sum.format(x='cost_usd')} AS user_cost\n"
-        f"  FROM (\n{_indent(kept_sql, 4)}\n  ) AS kept\n  GROUP BY user_id\n),\n"
+        f"  FROM (\n{kept_sql}\n  ) AS kept\n  GROUP BY user_id\n),\n"
         "sorted AS (\n  SELECT "
         + ", ".join(f"{d.sorted_array.format(x=m)} AS {m}_sorted" for m in measures)
         + "\n  FROM per_user\n),\n"
@@ -196,11 +193,6 @@ def overview_sql(
         "SELECT " + ", ".join(f"{bucket(m)} AS {m}" for m in measures) + "\nFROM cut"
     )
     return _sql_query(sql, params)
-
-
-def _indent(text: str, n: int) -> str:
-    pad = " " * n
-    return "\n".join(pad + line for line in text.splitlines())
 
 
 def _kept_rows(node: Node, dialect: str, prof: Profile) -> tuple[str, dict[str, Any]]:
@@ -216,7 +208,8 @@ def _kept_rows(node: Node, dialect: str, prof: Profile) -> tuple[str, dict[str, 
     scale = prof.field_map("cost").scale
     # stored cost = USD x scale (upstream: UInt64 nano-USD); '/' is float division on both engines
     cost = "k.cost" if scale == 1 else f"k.cost / {scale!r}"
-    sql = f"SELECT k.user_id AS user_id, {cost} AS cost_usd\nFROM (\n{_indent(kept, 2)}\n) AS k"
+    # not re-indented: a line break inside a literal of the compiled SQL must stay as it is
+    sql = f"SELECT k.user_id AS user_id, {cost} AS cost_usd\nFROM (\n{kept}\n) AS k"
     return sql, dict(q.params)
 
 
