@@ -484,21 +484,23 @@ def _leaf_predicate(n: FilterLeaf | str) -> Predicate:
 
 
 def _build_closures(root: _Flat | FilterLeaf | str) -> Predicate:
-    # post-order over the flattened tree with an explicit stack
-    done: dict[int, Predicate] = {}
+    # post-order over the flattened tree with an explicit stack; results go on a value
+    # stack (not a dict by id: "all" and shared subtrees occur more than once)
+    vals: list[Predicate] = []
     stack: list[tuple[Any, bool]] = [(root, False)]
     while stack:
         n, expanded = stack.pop()
         if not isinstance(n, _Flat):
-            done[id(n)] = _leaf_predicate(n)
-            continue
-        if expanded:
-            preds = [done.pop(id(c)) for c in n.items]
-            done[id(n)] = _all(preds) if n.op == "and" else _any(preds)
+            vals.append(_leaf_predicate(n))
+        elif expanded:
+            k = len(n.items)
+            preds = vals[len(vals) - k :]
+            del vals[len(vals) - k :]
+            vals.append(_all(preds) if n.op == "and" else _any(preds))
         else:
             stack.append((n, True))
-            stack.extend((c, False) for c in n.items)
-    return done[id(root)]
+            stack.extend((c, False) for c in reversed(n.items))
+    return vals[0]
 
 
 def _build_interpreter(root: _Flat | FilterLeaf | str) -> Predicate:

@@ -207,3 +207,12 @@ def test_add_user_fields() -> None:
     assert out[4]["user_total_requests"] is None  # NULL user id: no user
     node = branch(L("user_cost", "gt", 5), "and", L("cost", "lt", 2))
     assert [compile_predicate(node)(r) for r in out] == [True, False, False, False, False]
+
+
+def test_repeated_and_shared_subtrees() -> None:
+    x = L("model", "equals", "a")
+    assert keeps(branch("all", "and", "all"), {})
+    assert keeps(branch(x, "or", x), {"model": "a"}) and not keeps(branch(x, "and", x), {"model": "b"})
+    shared = branch(x, "and", L("latency", "gt", 1))
+    node = branch(shared, "or", branch(shared, "and", "all"))
+    assert keeps(node, {"model": "a", "latency": 2}) and not keeps(node, {"model": "a", "latency": 0})

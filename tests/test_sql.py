@@ -284,3 +284,10 @@ def test_deep_alternation_is_a_typed_limit_error() -> None:
 def test_scaled_bound_beyond_int64_uses_int128() -> None:
     q = where_sql(L("cost", "gt", 1e12), dialect="clickhouse", profile="helicone")
     assert q.sql == "request_response_rmt.cost > {p0:Int128}" and q.params == {"p0": 10**21}
+
+
+def test_repeated_and_shared_subtrees() -> None:
+    x = L("model", "equals", "a")
+    assert where_sql(branch("all", "and", "all")).sql == "TRUE AND TRUE"
+    q = where_sql(branch(branch(x, "and", L("latency", "gt", 1)), "or", branch(x, "and", "all")))
+    assert q.sql == "(requests.model = $p0 AND requests.latency > $p1) OR (requests.model = $p2 AND TRUE)"

@@ -311,18 +311,22 @@ class _Compiler:
                 maximum=MAX_SQL_NESTING,
             )
         # Leaves are compiled in left-to-right order so parameter numbers follow the text.
-        done: dict[int, exp.Expr] = {}
+        # (A value stack, not a dict by id: "all" and shared subtrees occur more than once.)
+        vals: list[exp.Expr] = []
         stack: list[tuple[Any, bool]] = [(root, False)]
         while stack:
             n, expanded = stack.pop()
             if not isinstance(n, ev._Flat):
-                done[id(n)] = self.leaf(n)
+                vals.append(self.leaf(n))
             elif expanded:
-                done[id(n)] = join(n.op, [done.pop(id(c)) for c in n.items])
+                k = len(n.items)
+                items = vals[len(vals) - k :]
+                del vals[len(vals) - k :]
+                vals.append(join(n.op, items))
             else:
                 stack.append((n, True))
                 stack.extend((c, False) for c in reversed(n.items))
-        return done[id(root)]
+        return vals[0]
 
     def guarded(self, cond: exp.Expr) -> exp.Expr:
         """``tenant = <org> AND (filter)``: the guard first, the user filter parenthesised."""
