@@ -18,6 +18,7 @@ from conftest_pg import pg_dsn  # noqa: F401  (session fixture)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rows import filters, load_chdb, load_duckdb, load_postgres, load_sqlite, rows
+from strategies import any_nodes
 
 from filterlang.evaluate import compile_predicate
 from filterlang.nodes import Node
@@ -251,3 +252,16 @@ def test_helicone_profile_on_chdb_with_tenant_guard(ch_helicone: Any, data: st.D
         )
         got = {line for line in str(res).split("\n") if line}
         assert got == want, (inline, q.sql, q.params)
+
+
+# ---------------------------------------------------------------- the language's own strategies
+
+
+@settings(max_examples=40)
+@given(rows(nul=True), st.lists(any_nodes(max_leaves=6), min_size=1, max_size=3))
+def test_language_filters_agree_on_duckdb_and_chdb(
+    duck: Engine, ch: Engine, data: list[dict[str, Any]], flts: list[Node]
+) -> None:
+    # the language tests' tricky values (astral characters, control characters, ...)
+    check(duck, data, flts)
+    check(ch, data, flts)
