@@ -100,9 +100,13 @@ def rows(draw: st.DrawFn, *, nul: bool = True, min_size: int = 1, max_size: int 
             elif t == "timestamp":
                 r[name] = draw(st.one_of(st.none(), timestamps()))
             elif t == "map":
-                r[name] = draw(st.dictionaries(st.sampled_from(KEYS), st.sampled_from(pool), max_size=3))
+                r[name] = draw(
+                    st.one_of(st.dictionaries(st.sampled_from(KEYS), st.sampled_from(pool), max_size=3), st.none())
+                )
             elif t == "score_map":
-                r[name] = draw(st.dictionaries(st.sampled_from(KEYS), st.integers(-3, 12), max_size=3))
+                r[name] = draw(
+                    st.one_of(st.dictionaries(st.sampled_from(KEYS), st.integers(-3, 12), max_size=3), st.none())
+                )
         out.append(r)
     return out
 
@@ -340,7 +344,7 @@ def helicone_rows(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[dict[str,
             elif name == "assets":
                 v = draw(st.lists(st.sampled_from(["img1", "a,b", "É", ""]), max_size=2))
             elif v is None:
-                v = {"String": "", "Int64": 0, "Int32": 0, "Bool": False, "UInt64": 0}.get(HELICONE_COLUMNS[name])
+                v = {"String": "", "Int64": 0, "Int32": 0, "Bool": False, "UInt64": 0}.get(HELICONE_COLUMNS[name], {})
                 if t.startswith("DateTime64"):
                     v = BASE
             if name == "status" and isinstance(v, int):
