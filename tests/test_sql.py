@@ -291,3 +291,51 @@ def test_repeated_and_shared_subtrees() -> None:
     assert where_sql(branch("all", "and", "all")).sql == "TRUE AND TRUE"
     q = where_sql(branch(branch(x, "and", L("latency", "gt", 1)), "or", branch(x, "and", "all")))
     assert q.sql == "(requests.model = $p0 AND requests.latency > $p1) OR (requests.model = $p2 AND TRUE)"
+
+
+# ---------------------------------------------------------------- docs/sql.md stays true
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "sql.md"
+DOC_OPS = [
+    ("text equals", Condition("model", "equals", "v")),
+    ('text equals "null"', Condition("model", "equals", "null")),
+    ("text not-equals", Condition("model", "not-equals", "v")),
+    ("like", Condition("model", "like", "v%")),
+    ("ilike", Condition("model", "ilike", "v%")),
+    ("contains", Condition("model", "contains", "v")),
+    ("not-contains", Condition("model", "not-contains", "v")),
+    ("number gt", Condition("latency", "gt", 1)),
+    ("timestamp gte", Condition("request_created_at", "gte", "2026-01-31T12:00:00Z")),
+    ("timestamp equals", Condition("request_created_at", "equals", "2026-01-31T12:00:00Z")),
+    ("boolean", Condition("cached", "equals", True)),
+    ("properties[k] equals", Condition("properties", "equals", "v", "k")),
+    ("scores[k] equals", Condition("scores", "equals", "1", "k")),
+    ("property_key", Condition("property_key", "equals", "k")),
+]
+
+
+def doc_table(dialects: list[str]) -> str:
+    lines = ["| operator | " + " | ".join(dialects) + " |", "|---|" + "---|" * len(dialects)]
+    for name, c in DOC_OPS:
+        cells = []
+        for d in dialects:
+            s = where_sql(make_leaf(c), dialect=d, inline=True).sql.replace("requests.", "")
+            s = s.replace("'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'", "A-Z, a-z")
+            cells.append("`" + s.replace("|", "\\|") + "`")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def test_docs_operator_tables_match_the_compiler() -> None:
+    text = DOC.read_text(encoding="utf-8")
+    for group in (DIALECTS[:4], DIALECTS[4:]):
+        table = doc_table(group)
+        assert table in text, table
+
+
+def test_docs_headline_example() -> None:
+    node = filterlang.parse('user_cost > 5 and model ~ "gpt%"')
+    w = where_sql(node, dialect="clickhouse", profile="helicone")
+    text = DOC.read_text(encoding="utf-8")
+    assert f"w.sql     # '{w.sql}'" in text
+    assert f"w.params  # {w.params!r}" in text
