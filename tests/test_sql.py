@@ -339,3 +339,12 @@ def test_docs_headline_example() -> None:
     text = DOC.read_text(encoding="utf-8")
     assert f"w.sql     # '{w.sql}'" in text
     assert f"w.params  # {w.params!r}" in text
+
+
+def test_to_sqlglot_clickhouse_placeholders_are_typed() -> None:
+    cond = to_sqlglot(
+        branch(L("model", "equals", "x"), "and", L("cost", "gt", 2.5)), dialect="clickhouse", profile="helicone"
+    )
+    sql = exp.select("count()").from_("request_response_rmt").where(cond).sql("clickhouse")
+    assert "request_response_rmt.model = {p0: String}" in sql and "cost > {p1: Int64}" in sql
+    assert cond.meta["params"] == {"p0": "x", "p1": 2_500_000_000}
