@@ -36,6 +36,7 @@ _LAZY: dict[str, str] = {
     "from_json": "filterlang.jsonio",
     "to_json": "filterlang.jsonio",
     "json_schema": "filterlang.jsonio",
+    "as_node": "filterlang.nodes",
     "where_sql": "filterlang.sql",
     "to_sql": "filterlang.sql",
     "to_sqlglot": "filterlang.sql",
@@ -53,9 +54,15 @@ if TYPE_CHECKING:
     from .jsonio import to_json as to_json
 
 
+# Subpackages reachable as attributes without an explicit import (``filterlang.sql.list_dialects()``).
+_SUBMODULES = frozenset({"sql", "dsl", "evaluate", "users", "compat", "jsonio", "sample", "fields", "nodes"})
+
+
 def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
+        if name in _SUBMODULES:
+            return importlib.import_module(f"{__name__}.{name}")
         raise AttributeError(f"module 'filterlang' has no attribute {name!r}")
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
@@ -88,6 +95,7 @@ __all__ = [
     "TimestampOperators",
     "UserFilterNode",
     "UsersViewFilter",
+    "as_node",
     "compile_predicate",
     "from_json",
     "json_schema",

@@ -9,7 +9,12 @@ when a known name is close, a suggestion, because the message is the user interf
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Iterable
+
+
+def _cells(s: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
 
 
 class FilterError(ValueError):
@@ -66,8 +71,12 @@ class FilterError(ValueError):
                 width = max(1, (self.end_column or self.column + 1) - self.column)
                 width = min(width, max(1, len(snippet) - (self.column - 1 - start)))
                 parts.append("  " + prefix + snippet.replace("\t", " "))
-                parts.append("  " + " " * (len(prefix) + self.column - 1 - start) + "^" * width)
-        return "\n".join(parts)
+                lead = snippet[: self.column - 1 - start]
+                marked = snippet[self.column - 1 - start : self.column - 1 - start + width]
+                # Wide (East Asian) characters take two terminal cells: keep the caret under the token.
+                parts.append("  " + " " * (len(prefix) + _cells(lead)) + "^" * max(1, _cells(marked)))
+        # Input may hold text that cannot be printed (unpaired surrogates): escape it.
+        return "\n".join(parts).encode("utf-8", "backslashreplace").decode("utf-8")
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready description, for the CLI's ``--json`` mode and the HTTP error body."""
@@ -116,8 +125,10 @@ class FilterLimitError(FilterError):
         super().__init__(message, **kw)  # type: ignore[arg-type]
 
 
-def closest(name: str, candidates: Iterable[str], *, n: int = 1) -> str | None:
+def closest(name: object, candidates: Iterable[str], *, n: int = 1) -> str | None:
     """Best near-miss for ``name`` among ``candidates``, formatted for a "did you mean" hint."""
+    if not isinstance(name, str):
+        return None
     pool = list(candidates)
     matches = difflib.get_close_matches(name, pool, n=n, cutoff=0.6)
     if not matches:

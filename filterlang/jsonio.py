@@ -24,10 +24,12 @@ from .nodes import (
     FilterBranch,
     FilterLeaf,
     Node,
+    as_node,
     branch,
     construct,
+    dump,
 )
-from .typecheck import op_error, value_error, wrong_table_hint
+from .typecheck import op_error, text_error, value_error, wrong_table_hint
 
 BRANCH_KEYS = ("left", "operator", "right")
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
@@ -37,8 +39,12 @@ _BRACKET = re.compile(r"[\[\]{}]")
 _LEAF_LEVELS = 5
 
 
-def _sub(path: str, key: str) -> str:
-    return f"{path}.{key}" if _IDENT.fullmatch(key) else f"{path}[{json.dumps(key, ensure_ascii=False)}]"
+def _sub(path: str, key: object) -> str:
+    if not isinstance(key, str):
+        return f"{path}[{key!r}]"
+    if _IDENT.fullmatch(key):
+        return f"{path}.{key}"
+    return f"{path}[{json.dumps(key, ensure_ascii=text_error(key) is not None)}]"
 
 
 def _err(path: str, message: str, suggestion: str | None = None) -> FilterSchemaError:
@@ -223,6 +229,10 @@ def _leaf(v: dict[str, Any], path: str) -> FilterLeaf:
             if not isinstance(fval, dict):
                 raise _err(fpath, f"expected an object of operators, not {_jtype(fval)}")
             if f.kind is Kind.MAP:
+                for key in fval:
+                    reason = text_error(key) if isinstance(key, str) else f"map keys must be strings, not {_jtype(key)}"
+                    if reason is not None:
+                        raise _err(_sub(fpath, key), reason)
                 fields[f.attr] = {key: _ops(f, ops, _sub(fpath, key)) for key, ops in fval.items()}
             else:
                 fields[f.attr] = _ops(f, fval, fpath)
@@ -258,7 +268,7 @@ def to_json(node: Node) -> Any:
     stays ``"all"``), so ``to_json(from_json(j)) == j`` for every valid ``j``.
     """
     out: list[Any] = []
-    stack: list[tuple[Node, bool]] = [(node, False)]
+    stack: list[tuple[Node, bool]] = [(as_node(node), False)]
     while stack:
         n, built = stack.pop()
         if isinstance(n, FilterBranch):
@@ -271,11 +281,12 @@ def to_json(node: Node) -> Any:
                 stack.append((n.right, False))
                 stack.append((n.left, False))
         elif isinstance(n, FilterLeaf):
-            out.append(n.model_dump(by_alias=True, exclude_unset=True))
+            out.append(dump(n))
         elif n == ALL:
             out.append(ALL)
         else:
-            raise TypeError(f"not a filter node: {type(n).__name__}")
+            as_node(n)  # a foreign object inside a branch: FilterTypeError saying what it is
+            raise AssertionError(n)
     return out[0]
 
 

@@ -35,7 +35,7 @@ from pydantic import (
 from pydantic import Field as PField
 
 from . import timefmt
-from .fields import FIELDS, FIELDS_BY_TABLE, OP_ATTR, OPERATORS, REQUESTS, TABLES, USERS_VIEW, Field, Kind
+from .fields import FIELDS, FIELDS_BY_TABLE, OP_ATTR, OPERATORS, REQUESTS, USERS_VIEW, Field, Kind
 
 INT64_MAX = 2**63 - 1
 
@@ -260,7 +260,10 @@ def construct(cls: type[M], values: dict[str, Any]) -> M:
     if defaults is None:
         defaults = _DEFAULTS[cls] = {name: f.default for name, f in cls.model_fields.items()}
     m = _new(cls)
-    d = defaults.copy()
+    # The given fields first, in the caller's order (the JSON's key order survives the
+    # round trip; upstream gives meaning to "the first field"), then the unset defaults.
+    d = dict(values)
+    d.update(defaults)
     d.update(values)
     _set(m, "__dict__", d)
     _set(m, "__pydantic_fields_set__", set(values))
@@ -311,16 +314,22 @@ def balanced(operator: Literal["and", "or"], items: list[Node]) -> Node:
 # ---------------------------------------------------------------- reading leaves
 
 
+_FIELD_BY_ATTR: dict[str, dict[str, Field]] = {t: {f.attr: f for f in fs.values()} for t, fs in FIELDS_BY_TABLE.items()}
+_OP_BY_ATTR: dict[str, str] = {attr: op for op, attr in OP_ATTR.items()}
+
+
 def leaf_conditions(leaf: FilterLeaf) -> list[Condition]:
+    """The leaf's conditions in the order its JSON had them (declaration order for
+    models built by pydantic validation)."""
     out: list[Condition] = []
-    for table in TABLES:
-        tmodel = getattr(leaf, table)
+    for table, tmodel in leaf.__dict__.items():
         if tmodel is None:
             continue
-        for f in FIELDS_BY_TABLE[table].values():
-            fval = getattr(tmodel, f.attr)
+        by_attr = _FIELD_BY_ATTR[table]
+        for attr, fval in tmodel.__dict__.items():
             if fval is None:
                 continue
+            f = by_attr[attr]
             if f.kind is Kind.MAP:
                 for key, ops in fval.items():
                     out.extend(_ops_conditions(f, ops, key))
@@ -330,10 +339,59 @@ def leaf_conditions(leaf: FilterLeaf) -> list[Condition]:
 
 
 def _ops_conditions(f: Field, ops: BaseModel, key: str | None) -> Iterator[Condition]:
-    for op in OPERATORS[f.kind]:
-        v = getattr(ops, op.replace("-", "_"))
+    for attr, v in ops.__dict__.items():
         if v is not None:
-            yield Condition(f.name, op, v, key)
+            yield Condition(f.name, _OP_BY_ATTR[attr], v, key)
+
+
+_ALIASES: dict[type[BaseModel], dict[str, str]] = {}
+
+
+def dump(model: BaseModel) -> dict[str, Any]:
+    """A leaf (or table / operator model) as JSON, keys in stored order, set fields only.
+
+    Like ``model_dump(by_alias=True, exclude_unset=True)``, but pydantic emits fields in
+    declaration order, and the lossless round trip needs the input's order.
+    """
+    aliases = _ALIASES.get(type(model))
+    if aliases is None:
+        aliases = _ALIASES[type(model)] = {n: f.alias or n for n, f in type(model).model_fields.items()}
+    fields_set = model.__pydantic_fields_set__
+    out: dict[str, Any] = {}
+    for attr, v in model.__dict__.items():
+        if attr not in fields_set:
+            continue
+        if isinstance(v, BaseModel):
+            v = dump(v)
+        elif isinstance(v, dict):
+            v = {k: dump(x) for k, x in v.items()}
+        out[aliases[attr]] = v
+    return out
+
+
+def as_node(value: Any) -> Node:
+    """``value`` as a filter node, or a FilterTypeError saying what to call instead.
+
+    Every backend takes a node; a dict is read as the API's JSON. A string other than
+    "all" is refused rather than guessed at (DSL or JSON text?): silently treating it as
+    "no filter" would return every row.
+    """
+    if isinstance(value, FilterLeaf | FilterBranch) or value == ALL:
+        return value  # type: ignore[no-any-return]
+    if isinstance(value, dict):
+        from .jsonio import from_json
+
+        return from_json(value)
+    from .errors import FilterTypeError
+
+    hint = (
+        " (DSL text? use filterlang.parse(text); JSON text? filterlang.from_json(text))"
+        if isinstance(value, str)
+        else ""
+    )
+    raise FilterTypeError(
+        f"expected a filter node from filterlang.parse or filterlang.from_json, not {type(value).__name__}{hint}"
+    )
 
 
 def is_true(node: Node) -> bool:

@@ -83,15 +83,26 @@ def format_utc(dt: datetime) -> str:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
     dt = dt.astimezone(UTC)
-    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+    # Not strftime("%Y"): it does not zero-pad years before 1000 on every platform.
+    return (
+        f"{dt.year:04d}-{dt.month:02d}-{dt.day:02d}T{dt.hour:02d}:{dt.minute:02d}:{dt.second:02d}"
+        f".{dt.microsecond // 1000:03d}Z"
+    )
 
 
 def resolve_now(now: datetime | str | None) -> datetime:
-    """The reference instant for relative times: ``now=`` or the current UTC time."""
+    """The reference instant for relative times: ``now=`` or the current UTC time.
+
+    Raises ValueError (with the reason) for anything but None, a datetime or an
+    RFC 3339 string.
+    """
     if now is None:
         return datetime.now(UTC)
     if isinstance(now, str):
-        if check(now) is not None:
-            raise ValueError(check(now))
+        reason = check(now)
+        if reason is not None:
+            raise ValueError(reason)
         return to_datetime(now)
+    if not isinstance(now, datetime):
+        raise ValueError(f"expected a datetime or an RFC 3339 string, not {type(now).__name__}")
     return now if now.tzinfo is not None else now.replace(tzinfo=UTC)

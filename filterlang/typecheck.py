@@ -54,12 +54,25 @@ def op_error(f: Field, op: str, spelled: str | None = None, spelling: dict[str, 
     return f"operator `{what}` is not allowed on {KIND_WORDS[f.kind]} field `{f.name}`; it allows: {allowed}"
 
 
+def text_error(s: str) -> str | None:
+    """Strings must be encodable as UTF-8 to reach any database or JSON consumer.
+
+    json.loads and ``"\\ud800"`` escapes can produce unpaired surrogates, which would
+    fail much later (on encoding) far from the input; reject them here instead.
+    """
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return f"text contains an unpaired surrogate U+{ord(s[exc.start]):04X}, which is not valid Unicode text"
+    return None
+
+
 def value_error(f: Field, value: object) -> str | None:
     """None if ``value`` (a JSON-level Python value) fits ``f``'s value kind, else why not."""
     kind = f.value_kind
     if kind is Kind.TEXT:
         if isinstance(value, str):
-            return None
+            return text_error(value)
         hint = f' (did you mean "{value}"?)' if isinstance(value, int | float) and not isinstance(value, bool) else ""
         return f"`{f.name}` compares text, so it needs a string, not {describe(value)}{hint}"
     if kind is Kind.NUMBER:

@@ -181,6 +181,7 @@ class Driver:
         state_stack = [self.start]
         values: list[Any] = []
         pos, n = 0, len(text)
+        prev = ""
         while True:
             state = state_stack[-1]
             sc = scanners.get(state) or self._scanner(state)
@@ -189,10 +190,11 @@ class Driver:
             if typ is not None:
                 start, end = m.span(typ)  # type: ignore[union-attr]
                 value = text[start:end]
-                if typ == "NAME":
+                if typ == "NAME" and prev != "DOT":  # after a dot a keyword is a map key
                     kw = keywords.get(value.lower())
-                    if kw is not None and (kw in sc[1] or "NAME" not in sc[1]):
+                    if kw is not None:
                         typ = kw
+                prev = typ
                 tok = Tok(typ, value, start, end, nl)
                 pos = end
             else:

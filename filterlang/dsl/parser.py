@@ -40,7 +40,7 @@ from ..fields import (
 from ..limits import DEFAULT_LIMITS, Limits
 from ..nodes import ALL, Node, Value, balanced, leaf_of, shape
 from ..timefmt import UNITS_SECONDS, format_utc, resolve_now
-from ..typecheck import op_error, value_error, wrong_table_hint
+from ..typecheck import op_error, text_error, value_error, wrong_table_hint
 from .lalr import Driver, LexError, ParseError
 from .syntax import NO_NOT_LIKE, SPELLING, SYMBOLS
 
@@ -75,11 +75,14 @@ EXPECTED_WORDS: dict[str, str] = {
     "DURATION": "a duration like 7d (units s, m, h, d, w)",
     "$END": "the end of the filter",
 }
+_COMMENT = re.compile(r"#[^\n]*")
 _WORD_OPERATORS = ["like", "ilike", "contains", "in", "between", "is", "not"]
 _PREV_TOKEN = re.compile(
     r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|`[^`\n]*`|[A-Za-z_][A-Za-z0-9_]*"
     r"|[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?[smhdw]?|==|!=|<>|>=|<=|~\*|!~\*|!~|[=<>~()\[\],.+-]"
 )
+_BLANK = re.compile(r"(?:\s+|#[^\n]*)*")
+_STRING_AT = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'")
 _PAREN_SCAN = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|`[^`\n]*`|#[^\n]*|[()]")
 _ESCAPES = {'"': '"', "'": "'", "\\": "\\", "n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "0": "\0"}
 _ESCAPE_RE = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.S)
@@ -191,7 +194,17 @@ def _unescape(body: str, tok: Any) -> str:
     def repl(m: re.Match[str]) -> str:
         e = m.group(1)
         if e[0] in "uU" and len(e) > 1:
-            return chr(int(e[1:], 16))
+            code = int(e[1:], 16)
+            if code > 0x10FFFF:
+                raise _EscapeError(
+                    f"`\\{e}` is not a Unicode code point (the largest is \\U0010ffff)",
+                    tok.line,
+                    tok.column + 1 + m.start(),
+                )
+            return chr(code)
+        if e in "uU":
+            digits = "4" if e == "u" else "8"
+            raise _EscapeError(f"`\\{e}` needs {digits} hex digits, like \\u00e9", tok.line, tok.column + 1 + m.start())
         if e in _ESCAPES:
             return _ESCAPES[e]
         if e in "%_":  # LIKE escapes pass through, so "100\%" means the pattern 100\%
@@ -206,6 +219,9 @@ def _unescape(body: str, tok: Any) -> str:
     # Surrogate pairs written as two \u escapes become one character, as in JSON.
     if any("\ud800" <= c <= "\udfff" for c in out):
         out = out.encode("utf-16", "surrogatepass").decode("utf-16", "surrogatepass")
+        reason = text_error(out)
+        if reason is not None:
+            raise _EscapeError(reason, tok.line, tok.column)
     return out
 
 
@@ -344,8 +360,9 @@ def _parse_ir(text: str) -> Any:
 
 def _words(expected: set[str]) -> list[str]:
     seen: dict[str, None] = {}
+    only_null = "NULL" in expected and "STRING" not in expected  # after `is`
     for name in sorted(expected):
-        seen[EXPECTED_WORDS.get(name, name.lower())] = None
+        seen["`null`" if only_null and name == "NULL" else EXPECTED_WORDS.get(name, name.lower())] = None
     return list(seen)
 
 
@@ -355,10 +372,14 @@ def _join(words: list[str]) -> str:
     return ", ".join(words[:-1]) + " or " + words[-1]
 
 
-def _prev_token(text: str, line: int, column: int) -> str | None:
+def _offset(text: str, line: int, column: int) -> int:
     lines = text.split("\n")
-    offset = sum(len(x) + 1 for x in lines[: line - 1]) + column - 1
-    toks = _PREV_TOKEN.findall(text[:offset])
+    return sum(len(x) + 1 for x in lines[: line - 1]) + column - 1
+
+
+def _prev_token(text: str, line: int, column: int) -> str | None:
+    offset = _offset(text, line, column)
+    toks = _PREV_TOKEN.findall(_COMMENT.sub("", text[:offset]))
     return toks[-1] if toks else None
 
 
@@ -370,6 +391,16 @@ def _expected_message(text: str, line: int, column: int, expected: set[str]) -> 
 
 
 def _char_error(text: str, ch: str, line: int, column: int, allowed: set[str]) -> FilterSyntaxError:
+    offset = _offset(text, line, column)
+    literal = _STRING_AT.match(text, offset) if ch in "\"'" else None
+    if literal is not None:  # a complete string where no value can stand
+        shown = literal.group() if len(literal.group()) <= 30 else literal.group()[:27] + "..."
+        msg = f"unexpected string {shown}: " + _expected_message(text, line, column, allowed)
+        if "a field name" in _words(allowed):
+            msg += " (field names are not quoted; use `backticks` for unusual names)"
+        return FilterSyntaxError(
+            msg, text=text, line=line, column=column, end_column=column + len(literal.group()), expected=_words(allowed)
+        )
     if ch in "\"'":
         return FilterSyntaxError(
             "unterminated string: no closing " + ("double" if ch == '"' else "single") + " quote on this line",
@@ -395,7 +426,10 @@ def _token_error(text: str, tok: Any, expected: set[str]) -> FilterSyntaxError:
         return FilterSyntaxError(msg, text=text, line=line, column=col, expected=words)
     msg = f"unexpected `{tok}`: " + _expected_message(text, tok.line, tok.column, expected)
     suggestion = None
-    if tok.type == "NAME" and "an operator" in words:
+    keywords = [k.lower() for k in expected if k.isalpha() and k not in ("NAME", "BQNAME", "STRING", "NUMBER")]
+    if tok.type == "NAME" and closest(str(tok).lower(), keywords):
+        suggestion = closest(str(tok).lower(), keywords)
+    elif tok.type == "NAME" and "an operator" in words:
         suggestion = closest(str(tok).lower(), _WORD_OPERATORS)
     elif tok.type == "NAME" and "`and` or `or`" in words:
         suggestion = closest(str(tok).lower(), ["and", "or"])
@@ -504,7 +538,10 @@ def _value(ctx: _Ctx, f: Field, v: Val) -> Value | None:
         if f.value_kind is not Kind.TIMESTAMP:
             raise _type_error(ctx, v.pos, f"`now` is a time; `{f.name}` is not a timestamp field")
         ctx.now_used = True
-        return format_utc(ctx.now + timedelta(seconds=v.value))
+        try:
+            return format_utc(ctx.now + timedelta(seconds=v.value))
+        except (OverflowError, ValueError):
+            raise _type_error(ctx, v.pos, "this relative time falls outside the years 1 to 9999") from None
     if v.kind == "null":
         return None
     val: Value = v.value
@@ -588,7 +625,7 @@ def _lower_in(ctx: _Ctx, node: In, negate: bool) -> Node:
 def _lower_between(ctx: _Ctx, node: Between, negate: bool) -> Node:
     f, key = _resolve_field(ctx, node.field)
     for op in (GTE, LTE):
-        reason = op_error(f, op, "between")
+        reason = op_error(f, op, "between", SPELLING)
         if reason is not None:
             raise _type_error(ctx, node.field.pos, reason)
     low, high = _value(ctx, f, node.low), _value(ctx, f, node.high)
@@ -668,7 +705,7 @@ def parse(text: str, *, now: datetime | str | None = None, limits: Limits = DEFA
 
 def _parse_uncached(text: str, now: datetime | str | None, limits: Limits) -> tuple[Node, bool]:
     _check_size(text, limits)
-    if not text.strip():
+    if _BLANK.fullmatch(text):  # empty, whitespace or only comments
         return ALL, False
     try:
         anchor = resolve_now(now)

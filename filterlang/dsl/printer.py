@@ -13,7 +13,7 @@ import re
 import unicodedata
 
 from ..fields import EQUALS, FIELDS, NOT_EQUALS, Kind
-from ..nodes import ALL, Condition, FilterBranch, FilterLeaf, Node, leaf_conditions
+from ..nodes import ALL, Condition, FilterBranch, FilterLeaf, Node, as_node, leaf_conditions
 from .syntax import KEYWORDS, SPELLING
 
 # Binding strength: higher binds tighter. Atoms (single comparisons) are highest.
@@ -133,6 +133,7 @@ def to_dsl(node: Node) -> str:
     A leaf holding several conditions prints them joined with ``and``; it re-parses to
     the same meaning as a branch of single-condition leaves.
     """
+    node = as_node(node)
     if node == ALL:
         return ALL
     sizes = _chain_sizes(node)
