@@ -75,10 +75,21 @@ def test() -> int:
 
 
 TASKS = {"demo": demo, "test": test}
+USAGE = """usage: python3 tasks.py {demo|test} [pytest args...]
+
+  demo   create .venv (pip install -e '.[all]'), write 200,000 sample requests to
+         data/requests.parquet (once), then show `filterlang parse`, `sql` and `overview`.
+  test   create .venv (pip install -e '.[dev]'), install a PostgreSQL server with apt-get
+         when missing and possible, then ruff (lint + format check), mypy, and pytest.
+         Extra arguments go to pytest (default: -q). ruff/mypy failures stop before pytest.
+"""
 
 if __name__ == "__main__":
+    if len(sys.argv) >= 2 and sys.argv[1] in ("-h", "--help", "help"):
+        print(USAGE)
+        raise SystemExit(0)
     if len(sys.argv) < 2 or sys.argv[1] not in TASKS:
-        print(f"usage: python3 tasks.py {{{'|'.join(TASKS)}}} [pytest args...]", file=sys.stderr)
+        print(USAGE, file=sys.stderr)
         raise SystemExit(2)
     try:
         raise SystemExit(TASKS[sys.argv[1]]())

@@ -20,7 +20,7 @@ def register(sub: Any) -> None:
     p.set_defaults(func=_parse)
 
     f = sub.add_parser("format", help="API JSON -> canonical DSL", description="Print canonical DSL for API JSON.")
-    f.add_argument("file", nargs="?", default="-", help="JSON file, or '-' for stdin (default)")
+    f.add_argument("file", nargs="?", default="-", help="JSON file, JSON text, or '-' for stdin (default)")
     f.add_argument("--dsl", action="store_true", help="the input is DSL text to canonicalise, not JSON")
     f.set_defaults(func=_format)
 
@@ -68,8 +68,19 @@ def _format(args: argparse.Namespace) -> int:
     from .parser import parse
     from .printer import to_dsl
 
-    text = _read(args.file)
-    node = parse(text) if args.dsl else jsonio.from_json(text)
+    text = args.file if args.file.lstrip().startswith("{") else _read(args.file)
+    if args.dsl:
+        node = parse(text)
+    else:
+        try:
+            node = jsonio.from_json(text)
+        except FilterSyntaxError as exc:
+            raise FilterSyntaxError(
+                exc.message + " (is this DSL text? use `filterlang format --dsl`)",
+                text=exc.text,
+                line=exc.line,
+                column=exc.column,
+            ) from None
     print(to_dsl(node))
     return 0
 
@@ -85,7 +96,10 @@ def _load_for_check(args: argparse.Namespace) -> tuple[Node, str]:
         text = _read(raw) if not raw.lstrip().startswith("{") else raw
         return jsonio.from_json(text), "JSON"
     if raw.endswith(".json") or (len(raw) < 4096 and "\n" not in raw and Path(raw).is_file()):
-        return jsonio.from_json(_read(raw)), "JSON"
+        content = _read(raw)
+        if content.lstrip().startswith(("{", '"')) or raw.endswith(".json"):
+            return jsonio.from_json(content), "JSON"
+        return parse(content), "DSL"  # a file of DSL text
     return parse(raw), "DSL"
 
 
