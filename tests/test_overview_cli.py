@@ -172,3 +172,12 @@ def test_bad_data_is_a_clear_error(tmp_path: Path, engine: str, capsys: pytest.C
         assert main(["overview", "all", "--data", str(path), "--engine", engine]) == 1
         err = capsys.readouterr().err
         assert err.startswith("error: cannot") and str(path) in err and "Traceback" not in err
+
+
+def test_profile_options(data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["overview", "all", "--data", str(data), "--profile", "helicone"]) == 1
+    assert "--engine clickhouse" in capsys.readouterr().err
+    pytest.importorskip("clickhouse_connect")
+    assert main(["overview", "all", "--engine", "clickhouse", "--profile", "nope", "--url", "http://127.0.0.1:9/"]) == 1
+    err = capsys.readouterr().err
+    assert "unknown SQL profile 'nope'" in err and "overview of" not in err

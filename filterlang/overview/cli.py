@@ -127,9 +127,18 @@ def _cmd_overview(args: argparse.Namespace) -> int:
     if not 1 <= args.bins <= MAX_BINS:
         return _error(f"--bins must be from 1 to {MAX_BINS}")
     engine = args.engine
+    if (args.profile != "flat" or args.tenant) and engine != "clickhouse":
+        return _error("--profile/--tenant apply to --engine clickhouse (data files use the flat layout)")
+    profile: Any = args.profile
+    if args.tenant:
+        from dataclasses import replace
+
+        from ..sql.profiles import resolve_profile
+
+        profile = replace(resolve_profile(profile), tenant_column="organization_id", tenant=args.tenant)
     if engine == "clickhouse":
         source: Any = args.table
-        progress = ProgressLine(f"querying {args.table or 'requests'} on ClickHouse", large=True)
+        progress = ProgressLine(f"querying {args.table or 'the profile table'} on ClickHouse", large=True)
     else:
         if not args.data:
             return _error("--data FILE is required (a .parquet, .csv or .jsonl file)")
@@ -148,14 +157,17 @@ def _cmd_overview(args: argparse.Namespace) -> int:
             bins=args.bins,
             url=args.url,
             progress=progress.update if progress.tty else None,
+            **({"profile": profile} if engine == "clickhouse" else {}),
         )
     except (ValueError, ImportError, OSError) as e:  # SourceError is a ValueError
         if progress.tty:
             sys.stderr.write("\r\x1b[2K")
         return _error(str(e))
-    progress.done(f"{engine}: overview of {getattr(source, 'label', source or 'requests')}")
     if result["error"] is not None:
+        if progress.tty:
+            sys.stderr.write("\r\x1b[2K")
         return _error(result["error"])
+    progress.done(f"{engine}: overview of {getattr(source, 'label', source or 'the profile table')}")
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=None if args.compact else 2))
         return 0
@@ -213,7 +225,13 @@ def register(subparsers: Any) -> None:
     o.add_argument("--compact", action="store_true", help="with --json: one line")
     o.add_argument("--filter-json", action="store_true", help="EXPR is the filter as the API's JSON")
     o.add_argument("--url", help="ClickHouse server URL for --engine clickhouse")
-    o.add_argument("--table", help="table to read with --engine clickhouse (default requests)")
+    o.add_argument("--table", help="table to read with --engine clickhouse (default: the profile's table)")
+    o.add_argument(
+        "--profile",
+        default="flat",
+        help="with --engine clickhouse: how fields map to your table: flat, helicone or a .toml file",
+    )
+    o.add_argument("--tenant", help="with --engine clickhouse: AND organization_id = TENANT in front of the filter")
     o.set_defaults(func=_cmd_overview)
 
 
