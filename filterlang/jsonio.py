@@ -16,7 +16,7 @@ from typing import Any, Literal, cast
 
 from .errors import FilterLimitError, FilterSchemaError, FilterSyntaxError, closest
 from .fields import FIELDS_BY_TABLE, TABLES, Field, Kind
-from .limits import DEFAULT_LIMITS, Limits
+from .limits import DEFAULT_LIMITS, Limits, check_length, exceeded
 from .nodes import (
     ALL,
     OPS_MODELS,
@@ -55,13 +55,7 @@ def _err(path: str, message: str, suggestion: str | None = None) -> FilterSchema
 
 
 def _loads(text: str, limits: Limits) -> Any:
-    if len(text) > limits.max_length:
-        raise FilterLimitError(
-            f"JSON input is {len(text):,} characters; the limit is {limits.max_length:,} (Limits.max_length)",
-            limit="max_length",
-            value=len(text),
-            maximum=limits.max_length,
-        )
+    check_length(limits, text, "the JSON input")
     # json.loads recurses per nesting level; measure nesting before handing it over.
     max_nest = limits.max_depth + _LEAF_LEVELS
     if text.count("{") + text.count("[") > max_nest:
@@ -69,13 +63,7 @@ def _loads(text: str, limits: Limits) -> Any:
         for m in _BRACKET.finditer(_STRING.sub('""', text)):
             depth += 1 if m.group() in "[{" else -1
             if depth > max_nest:
-                raise FilterLimitError(
-                    f"JSON nesting is deeper than {max_nest} levels (Limits.max_depth={limits.max_depth} "
-                    f"branches plus a leaf)",
-                    limit="max_depth",
-                    value=depth,
-                    maximum=limits.max_depth,
-                )
+                raise exceeded(limits, "max_depth", depth - _LEAF_LEVELS, "the JSON text (branches plus a leaf)")
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -131,21 +119,9 @@ def _convert(root: Any, limits: Limits) -> Node:
             continue
         count += 1
         if count > limits.max_nodes:
-            raise FilterLimitError(
-                f"the filter has more than {limits.max_nodes:,} nodes (Limits.max_nodes)",
-                limit="max_nodes",
-                value=count,
-                maximum=limits.max_nodes,
-                path=path,
-            )
+            raise exceeded(limits, "max_nodes", count, "the filter", path=path)
         if depth > limits.max_depth:
-            raise FilterLimitError(
-                f"the filter is nested deeper than {limits.max_depth} levels (Limits.max_depth)",
-                limit="max_depth",
-                value=depth,
-                maximum=limits.max_depth,
-                path=path,
-            )
+            raise exceeded(limits, "max_depth", depth, "the filter", path=path)
         if isinstance(v, str):
             if v == ALL:
                 out.append(ALL)

@@ -8,6 +8,9 @@ done that scales with it. The defaults are far above any hand-written filter (a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from .errors import FilterLimitError
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,3 +31,25 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+
+
+_WORDING = {
+    "max_length": "{what} is {value:,} characters; the limit is {maximum:,}",
+    "max_depth": "{what} goes deeper than {maximum} levels",
+    "max_nodes": "{what} has more than {maximum:,} nodes",
+}
+
+
+def exceeded(limits: Limits, limit: str, value: int, what: str, **where: Any) -> FilterLimitError:
+    """The error for ``value`` over ``limits.<limit>``; ``where`` is a position or JSON path.
+
+    One wording for every entry point, naming the ``Limits`` field to raise.
+    """
+    maximum = getattr(limits, limit)
+    message = _WORDING[limit].format(what=what, value=value, maximum=maximum) + f" (Limits.{limit})"
+    return FilterLimitError(message, limit=limit, value=value, maximum=maximum, **where)
+
+
+def check_length(limits: Limits, text: str, what: str) -> None:
+    if len(text) > limits.max_length:
+        raise exceeded(limits, "max_length", len(text), what)

@@ -682,6 +682,11 @@ def test_driver_agrees_with_lark_on_token_soup(text: str) -> None:
         theirs = _reference_lark().parse(text)  # type: ignore[attr-defined]
     except (UnexpectedInput, fl.FilterError, Exception):
         theirs = None
+    if ours is None and theirs is not None:
+        # By design a keyword is never a bare field name for us (`in = "x"` is a syntax
+        # error); Lark's lexer lets it through as NAME and lowering rejects the field.
+        assert re.search(r"\('(?:" + "|".join(KEYWORDS) + r")'", _ir_text(theirs), re.I), text
+        return
     assert (ours is None) == (theirs is None), text
     if ours is not None:
         assert _ir_text(ours) == _ir_text(theirs)

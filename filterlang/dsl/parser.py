@@ -22,7 +22,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Literal
 
-from ..errors import FilterLimitError, FilterSyntaxError, FilterTypeError, closest
+from ..errors import FilterSyntaxError, FilterTypeError, closest
 from ..fields import (
     EQUALS,
     FIELDS,
@@ -37,7 +37,7 @@ from ..fields import (
     Field,
     Kind,
 )
-from ..limits import DEFAULT_LIMITS, Limits
+from ..limits import DEFAULT_LIMITS, Limits, check_length, exceeded
 from ..nodes import ALL, Node, Value, balanced, leaf_of, shape
 from ..timefmt import UNITS_SECONDS, format_utc, resolve_now
 from ..typecheck import op_error, text_error, value_error, wrong_table_hint
@@ -458,13 +458,7 @@ def _end_position(text: str) -> tuple[int, int]:
 
 
 def _check_size(text: str, limits: Limits) -> None:
-    if len(text) > limits.max_length:
-        raise FilterLimitError(
-            f"the filter is {len(text):,} characters; the limit is {limits.max_length:,} (Limits.max_length)",
-            limit="max_length",
-            value=len(text),
-            maximum=limits.max_length,
-        )
+    check_length(limits, text, "the filter")
     if text.count("(") <= limits.max_depth:
         return
     depth = 0
@@ -475,14 +469,8 @@ def _check_size(text: str, limits: Limits) -> None:
             if depth > limits.max_depth:
                 line = text.count("\n", 0, m.start()) + 1
                 col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
-                raise FilterLimitError(
-                    f"parentheses are nested deeper than {limits.max_depth} levels (Limits.max_depth)",
-                    limit="max_depth",
-                    value=depth,
-                    maximum=limits.max_depth,
-                    text=text,
-                    line=line,
-                    column=col,
+                raise exceeded(
+                    limits, "max_depth", depth, "the filter's parenthesis nesting", text=text, line=line, column=col
                 )
         elif tok == ")":
             depth -= 1
@@ -716,17 +704,7 @@ def _parse_uncached(text: str, now: datetime | str | None, limits: Limits) -> tu
     node = _lower(ctx, ir)
     depth, count = shape(node)
     if count > limits.max_nodes:
-        raise FilterLimitError(
-            f"the filter has {count:,} nodes after lowering; the limit is {limits.max_nodes:,} (Limits.max_nodes)",
-            limit="max_nodes",
-            value=count,
-            maximum=limits.max_nodes,
-        )
+        raise exceeded(limits, "max_nodes", count, "the filter (after lowering in/between/not)")
     if depth > limits.max_depth:
-        raise FilterLimitError(
-            f"the filter nests {depth} levels deep; the limit is {limits.max_depth} (Limits.max_depth)",
-            limit="max_depth",
-            value=depth,
-            maximum=limits.max_depth,
-        )
+        raise exceeded(limits, "max_depth", depth, "the filter")
     return node, ctx.now_used
