@@ -541,8 +541,21 @@ def _value(ctx: _Ctx, f: Field, v: Val) -> Value | None:
     return val
 
 
+# Leaves are immutable, so equal comparisons can share one object (hash-consing): real
+# filters repeat their vocabulary (`status = 200`, `model ~ "gpt%"`), and building a
+# leaf is three model constructions. The key keeps int/float/bool and -0.0/0.0 apart.
+_LEAVES: OrderedDict[tuple[str, str | None, str, type, object], Node] = OrderedDict()
+_LEAVES_SIZE = 4096
+
+
 def _leaf(f: Field, key: str | None, op: str, value: Value) -> Node:
-    return leaf_of(f.name, op, value, key)
+    k = (f.name, key, op, type(value), value.hex() if isinstance(value, float) else value)
+    node = _LEAVES.get(k)
+    if node is None:
+        node = _LEAVES[k] = leaf_of(f.name, op, value, key)
+        if len(_LEAVES) > _LEAVES_SIZE:
+            _LEAVES.popitem(last=False)
+    return node
 
 
 def _cmp_nodes(
