@@ -264,7 +264,7 @@ def test_left_deep_chain_compiles() -> None:
     for i in range(1, 5000):
         node = branch(node, "or", L("latency", "gt", i))
     q = where_sql(node, dialect="duckdb")
-    assert len(q.params) == 5000 and "(" not in q.sql
+    assert len(q.params) == 5000 and q.sql.startswith("(") and "(" not in q.sql[1:]
 
 
 def test_deep_alternation_is_a_typed_limit_error() -> None:
@@ -290,7 +290,7 @@ def test_repeated_and_shared_subtrees() -> None:
     x = L("model", "equals", "a")
     assert where_sql(branch("all", "and", "all")).sql == "TRUE AND TRUE"
     q = where_sql(branch(branch(x, "and", L("latency", "gt", 1)), "or", branch(x, "and", "all")))
-    assert q.sql == "(requests.model = $p0 AND requests.latency > $p1) OR (requests.model = $p2 AND TRUE)"
+    assert q.sql == "((requests.model = $p0 AND requests.latency > $p1) OR (requests.model = $p2 AND TRUE))"
 
 
 # ---------------------------------------------------------------- docs/sql.md stays true
@@ -348,3 +348,29 @@ def test_to_sqlglot_clickhouse_placeholders_are_typed() -> None:
     sql = exp.select("count()").from_("request_response_rmt").where(cond).sql("clickhouse")
     assert "request_response_rmt.model = {p0: String}" in sql and "cost > {p1: Int64}" in sql
     assert cond.meta["params"] == {"p0": "x", "p1": 2_500_000_000}
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_where_sql_is_safe_to_and_with_anything(dialect: str) -> None:
+    node = branch(L("status", "equals", 200), "or", L("status", "equals", 500))
+    for inline in (False, True):
+        w = where_sql(node, dialect=dialect, inline=inline).sql
+        assert w.startswith("(") and w.endswith(")")
+        sql = re.sub(r"%\((\w+)\)s", r":\1", w).replace("%%", "%")
+        where = sqlglot.parse_one(f"SELECT 1 FROM requests WHERE {sql} AND x = 1", read=dialect).args["where"]
+        assert isinstance(where.this, exp.And) and isinstance(where.this.this, exp.Paren)
+    # an AND at the top needs no parentheses; the guarded form already has its own
+    assert not where_sql(
+        branch(L("status", "equals", 200), "and", L("model", "equals", "x")), dialect=dialect
+    ).sql.startswith("(")
+
+
+def test_where_sql_anded_on_duckdb_keeps_meaning() -> None:
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE requests (status BIGINT, other BIGINT)")
+    con.execute("INSERT INTO requests VALUES (200, 0), (500, 0), (404, 0)")
+    w = where_sql(branch(L("status", "equals", 200), "or", L("status", "equals", 500)))
+    got = con.execute(f"SELECT status FROM requests WHERE {w.sql} AND other = 1", w.params).fetchall()
+    assert got == []

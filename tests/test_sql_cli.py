@@ -53,3 +53,9 @@ def test_errors_exit_1_with_message(capsys: pytest.CaptureFixture[str]) -> None:
     assert rc == 1 and "not mapped in SQL profile 'helicone'" in err
     rc, _, _ = run(capsys, "sql")
     assert rc == 2
+
+
+def test_where_or_is_parenthesised(capsys: pytest.CaptureFixture[str]) -> None:
+    rc, out, _ = run(capsys, "sql", "status = 200 or status = 500", "--where", "--inline")
+    assert rc == 0
+    assert out.strip() == "(requests.status = 200 OR requests.status = 500)"

@@ -485,11 +485,18 @@ def where_sql(
 ) -> SqlQuery:
     """The filter as an SQL condition (tenant guard first when the profile has one).
 
+    The text is self-contained: a top-level OR comes parenthesised, so
+    ``f"... WHERE {w.sql} AND other"`` keeps its meaning.
+
     users_view fields refer to a relation named ``users_view`` (see :func:`users_sql`);
     :func:`to_sql` supplies it.
     """
     c = _setup(node, dialect, profile, inline, params_prefix)
     cond = c.guarded(c.tree(node))
+    if isinstance(cond, exp.Or):
+        # the text is meant to be ANDed into someone else's query: an OR at the top
+        # would bind looser than their AND and leak rows
+        cond = exp.paren(cond, copy=False)
     return render(cond, c)
 
 
