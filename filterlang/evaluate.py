@@ -36,7 +36,7 @@ from .fields import (
     NOT_EQUALS,
     Kind,
 )
-from .nodes import Condition, FilterBranch, FilterLeaf, Node, leaf_conditions
+from .nodes import Condition, FilterBranch, FilterLeaf, Node, as_node, leaf_conditions
 
 Row = Mapping[str, Any]
 Predicate = Callable[[Row], bool]
@@ -545,9 +545,10 @@ def compile_predicate(node: Node) -> Callable[[Mapping[str, Any]], bool]:
     Rows map field names to plain values: str, int/float (cost in USD), bool,
     datetime (naive means UTC), dict for properties/search_properties/scores, None
     for NULL; users_view fields (see :func:`filterlang.users.add_user_fields`) are keys
-    of the same dict. A missing key is NULL.
+    of the same dict. A missing key is NULL. A dict is read as the API's JSON; any
+    other non-node is a FilterTypeError (never "keep every row").
     """
-    root = flatten(node)
+    root = flatten(as_node(node))
     if _flat_depth(root) > MAX_CLOSURE_DEPTH:
         return _build_interpreter(root)
     return _build_closures(root)
@@ -555,7 +556,7 @@ def compile_predicate(node: Node) -> Callable[[Mapping[str, Any]], bool]:
 
 def filter_rows(node: Node, rows: Any) -> list[Any]:
     """The rows ``node`` keeps, in order (convenience for tests and the reference overview)."""
-    pred = compile_predicate(node)
+    pred = compile_predicate(node)  # validates node (as_node)
     return [r for r in rows if pred(r)]
 
 

@@ -6,6 +6,8 @@ import sys
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+import pytest
+
 import filterlang
 from filterlang.evaluate import (
     MAX_CLOSURE_DEPTH,
@@ -216,3 +218,23 @@ def test_repeated_and_shared_subtrees() -> None:
     shared = branch(x, "and", L("latency", "gt", 1))
     node = branch(shared, "or", branch(shared, "and", "all"))
     assert keeps(node, {"model": "a", "latency": 2}) and not keeps(node, {"model": "a", "latency": 0})
+
+
+@pytest.mark.parametrize("bad", ["cost > 1", None, 5, "", ["all"]])
+def test_non_nodes_are_refused_not_true(bad: object) -> None:
+    from filterlang.errors import FilterTypeError
+    from filterlang.evaluate import filter_rows
+
+    with pytest.raises(FilterTypeError):
+        compile_predicate(bad)  # type: ignore[arg-type]
+    with pytest.raises(FilterTypeError):
+        filter_rows(bad, [{"model": "y"}])  # type: ignore[arg-type]
+
+
+def test_api_json_dict_is_read_as_a_node() -> None:
+    from filterlang.evaluate import filter_rows
+
+    node = {"request_response_rmt": {"model": {"equals": "x"}}}
+    pred = compile_predicate(node)  # type: ignore[arg-type]
+    assert pred({"model": "x"}) and not pred({"model": "y"})
+    assert filter_rows(node, [{"model": "y"}, {"model": "x"}]) == [{"model": "x"}]  # type: ignore[arg-type]

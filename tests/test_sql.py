@@ -374,3 +374,20 @@ def test_where_sql_anded_on_duckdb_keeps_meaning() -> None:
     w = where_sql(branch(L("status", "equals", 200), "or", L("status", "equals", 500)))
     got = con.execute(f"SELECT status FROM requests WHERE {w.sql} AND other = 1", w.params).fetchall()
     assert got == []
+
+
+JSON_NODE = {"request_response_rmt": {"model": {"equals": "x"}}}
+
+
+@pytest.mark.parametrize("entry", ["where_sql", "to_sql", "to_sqlglot"])
+@pytest.mark.parametrize("bad", ["cost > 1", None, 5, "", ["all"]])
+def test_non_nodes_are_refused_not_true(entry: str, bad: object) -> None:
+    fn = {"where_sql": where_sql, "to_sql": to_sql, "to_sqlglot": to_sqlglot}[entry]
+    with pytest.raises(FilterTypeError):
+        fn(bad)  # type: ignore[operator]
+
+
+def test_api_json_dict_is_read_as_a_node() -> None:
+    assert where_sql(JSON_NODE, inline=True).sql == "requests.model = 'x'"  # type: ignore[arg-type]
+    assert "WHERE requests.model = 'x'" in to_sql(JSON_NODE, inline=True).sql  # type: ignore[arg-type]
+    assert to_sqlglot(JSON_NODE, inline=True).sql() == "requests.model = 'x'"  # type: ignore[arg-type]

@@ -49,7 +49,7 @@ from ..fields import (
     USERS_VIEW,
     Kind,
 )
-from ..nodes import Condition, FilterLeaf, Node, leaf_conditions
+from ..nodes import Condition, FilterLeaf, Node, as_node, leaf_conditions
 from .dialects import DialectSpec, ParamStyle, dialect_spec
 from .profiles import FieldMap, Profile, resolve_profile
 
@@ -491,6 +491,7 @@ def where_sql(
     users_view fields refer to a relation named ``users_view`` (see :func:`users_sql`);
     :func:`to_sql` supplies it.
     """
+    node = as_node(node)  # a non-node must not compile to TRUE (every row)
     c = _setup(node, dialect, profile, inline, params_prefix)
     cond = c.guarded(c.tree(node))
     if isinstance(cond, exp.Or):
@@ -515,6 +516,7 @@ def to_sqlglot(
     ``dialect`` picks the engine-specific spellings (map access, case folding, LIKE
     escape); it defaults to duckdb's.
     """
+    node = as_node(node)
     c = _setup(node, dialect or "duckdb", profile, inline, params_prefix)
     c.typed = True
     cond = c.guarded(c.tree(node))
@@ -545,6 +547,7 @@ def to_sql(
     When the filter uses users_view fields, the per-user values (computed over all rows
     of the table, semantics.md §3) are LEFT JOINed as ``users_view`` first.
     """
+    node = as_node(node)
     c = _setup(node, dialect, profile, inline, params_prefix)
     p = c.profile
     needs_users = any(cond.table == USERS_VIEW for leaf in _leaves(node) for cond in leaf_conditions(leaf))
