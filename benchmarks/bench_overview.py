@@ -14,7 +14,10 @@ Hand-written baselines are what an expert would type for the same result: one qu
 filters, groups, cuts at the quantile with the engine's own quantile function and (chDB)
 buckets with ``histogram(10)`` over a sorted array; DuckDB, which has no histogram
 aggregate, fetches the cut values and buckets them with the same client code as
-filterlang. Each baseline's answer is compared with filterlang's (1e-9 relative).
+filterlang. "Same answer" includes the exact cost sum: the baselines round each cost to
+integer nano-USD and sum integers too (Int64, the cheapest type that gives the same answer
+on real data; filterlang sums 128-bit). Each baseline's answer is compared with
+filterlang's (1e-9 relative).
 """
 
 from __future__ import annotations
@@ -77,7 +80,8 @@ def hand_duckdb(path: str, scenario: dict[str, str]) -> dict[str, Any]:
         source, group, cost = src, "user_id", "cost"
     sql = f"""
         WITH u AS (
-          SELECT count(*)::DOUBLE AS c, coalesce(sum({cost}), 0)::DOUBLE AS s
+          SELECT count(*)::DOUBLE AS c,
+                 coalesce(sum(CAST(floor({cost} * 1e9 + 0.5::DOUBLE) AS BIGINT)), 0)::DOUBLE / 1e9 AS s
           FROM {source} WHERE {scenario["duckdb"]} GROUP BY {group}
         )
         SELECT
@@ -116,7 +120,7 @@ def hand_chdb(path: str, scenario: dict[str, str]) -> dict[str, Any]:
           SELECT arraySort(groupArray(c)) AS ac, quantileExactInclusive({Q})(c) AS qc,
                  arraySort(groupArray(s)) AS as_, quantileExactInclusive({Q})(s) AS qs
           FROM (
-            SELECT toFloat64(count()) AS c, toFloat64(sum({cost})) AS s
+            SELECT toFloat64(count()) AS c, toFloat64(sum(toInt64(floor({cost} * 1e9 + 0.5)))) / 1e9 AS s
             FROM {source} WHERE {scenario["chdb"]} GROUP BY {group}
           )
         )

@@ -118,7 +118,8 @@ def test_one_user(p: str, iqr: bool, method: str) -> None:
 def test_all_equal_values(method: str) -> None:
     res = overview(req(p="p50", iqr=True), rows_for({f"u{i}": [0.1, 0.2] for i in range(50)}), method=method)
     assert tuples(res, "request_count") == [("2", "2", 50)]
-    assert tuples(res, "user_cost") == [("0.30000000000000004", "0.30000000000000004", 50)]
+    # summed exactly in nano-USD: 0.1 + 0.2 is 0.3, not the float sum 0.30000000000000004
+    assert tuples(res, "user_cost") == [("0.3", "0.3", 50)]
 
 
 def test_empty_and_null_user_ids_are_users() -> None:
@@ -160,7 +161,8 @@ def brute_overview(rows: list[dict[str, Any]], keep: Any, p: str, iqr: bool, met
                 costs[r.get("user_id")].append(r["cost"])
     measures = {
         "request_count": [float(n) for n in counts.values()],
-        "user_cost": [math.fsum(costs[u]) for u in counts],
+        # nano-USD per row (round half up), summed as ints, divided once (docs/overview.md)
+        "user_cost": [float(sum(math.floor(c * 1e9 + 0.5) for c in costs[u])) / 1e9 for u in counts],
     }
     out = {}
     for name, values in measures.items():

@@ -16,9 +16,12 @@ Decisions the SQL engines copy (documented in docs/overview.md):
 - ``cost`` NULL is skipped by the sum (SQL ``SUM`` ignores NULL), and a user whose kept
   rows all have NULL cost has user_cost 0, not NULL: ``coalesce(sum(cost), 0)``. Every
   user therefore appears in both measures. (Upstream's cost column is non-null.)
-- The per-user cost is the correctly rounded sum (``math.fsum``), independent of row
-  order, so the oracle has one answer; engines summing in another order may differ in
-  the last bits, which the 1e-9 relative comparison absorbs.
+- The per-user cost is summed exactly in integer nano-USD, as upstream stores it
+  (semantics.md §5): each row's cost becomes ``floor(cost * 1e9 + 0.5)`` (double
+  arithmetic, the same operations DuckDB and ClickHouse do), the integers are added
+  exactly, and ``float(total) / 1e9`` is the user_cost. A float sum (even ``math.fsum``
+  against ClickHouse's ``sumKahan``) can differ in the last bit between engines, and a
+  last-bit difference at the percentile cut changes which users are kept.
 
 Rows stream: one pass, memory proportional to the number of users, except when the
 filter uses ``users_view`` fields, which are aggregates over *all* rows of each user and
@@ -35,7 +38,28 @@ from ..fields import USERS_VIEW
 from ..nodes import Node, is_true, uses_table
 from .histogram import HistogramRow, bucket, percentile_cut, to_rows
 
-__all__ = ["reference_overview", "user_measures"]
+__all__ = ["NANOS_PER_USD", "cost_nanos", "nanos_to_usd", "reference_overview", "user_measures"]
+
+NANOS_PER_USD = 10**9
+
+
+def cost_nanos(cost: float) -> int:
+    """A cost in USD as integer nano-USD: ``floor(cost * 1e9 + 0.5)`` in double arithmetic.
+
+    The SQL engines evaluate the identical expression on the identical double, so every
+    engine adds the same integers (verified on tricky doubles in the tests).
+    """
+    return math.floor(float(cost) * 1e9 + 0.5)
+
+
+def nanos_to_usd(total: int) -> float:
+    """A nano-USD sum as USD: the int rounded to a double, then one double division.
+
+    ``float(total) / 1e9``, not ``total / 10**9`` (Python's int/int true division is
+    correctly rounded in one step, which the engines' cast-then-divide is not).
+    """
+    return float(total) / 1e9
+
 
 Row = Mapping[str, Any]
 
@@ -75,20 +99,20 @@ def user_measures(rows: Iterable[Row], node: Node = "all") -> tuple[list[float],
     else:
         kept = rows
     counts: dict[Any, int] = {}
-    costs: dict[Any, list[float]] = {}
+    costs: dict[Any, int] = {}
     for r in kept:
         uid = r.get("user_id")
         n = counts.get(uid)
         if n is None:
             counts[uid] = 1
-            costs[uid] = []
+            costs[uid] = 0
         else:
             counts[uid] = n + 1
         c = r.get("cost")
         if c is not None:
-            costs[uid].append(float(c))
+            costs[uid] += cost_nanos(c)
     request_count = sorted(float(n) for n in counts.values())
-    user_cost = sorted(math.fsum(cs) for cs in costs.values())
+    user_cost = sorted(nanos_to_usd(n) for n in costs.values())
     return request_count, user_cost
 
 

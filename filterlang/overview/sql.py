@@ -5,7 +5,9 @@ ClickHouse, step 4 too:
 
     kept      the request rows the filter keeps (the SQL compiler's ``to_sql``; it joins the
               per-user users_view values when the filter needs them)
-    per_user  GROUP BY user_id: request_count = count, user_cost = correctly-summed cost
+    per_user  GROUP BY user_id: request_count = count, user_cost = the exact integer sum of
+              the per-row nano-USD floor(cost * 1e9 + 0.5), divided by 1e9 once (the same
+              double on every engine and in the reference; upstream stores nano-USD)
     sorted    each measure collected into one ascending array
     bounds    Q(p) and Q(1 - p) read off the sorted arrays with the contract's formula
               x_i + (pos - i)(x_{i+1} - x_i), pos = q(n - 1), so every engine cuts at the same
@@ -31,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from ..fields import USERS_VIEW
 from ..nodes import Node, iter_conditions, uses_table
 from .histogram import P_LEVELS
+from .reference import NANOS_PER_USD
 
 if TYPE_CHECKING:
     from ..sql import SqlQuery
@@ -44,7 +47,9 @@ class OverviewDialect:
     """How one engine spells the array steps. ``{a}`` an array, ``{x}`` a value, ``{c}`` a condition."""
 
     count: str  # request count of a group, as a double
-    sum: str  # correctly-rounded-ish sum of a double column, 0 for no non-NULL value
+    nanos: str  # a USD double as integer nano-USD, floor(x * 1e9 + 0.5), 128-bit
+    int128: str  # an integer column as a 128-bit integer
+    cost_usd: str  # a 128-bit nano-USD sum (NULL: no cost) as USD, float(sum) / 1e9
     sorted_array: str  # ascending array of a column's values over all rows
     length: str  # array length as a signed integer
     at: str  # 1-based element
@@ -62,9 +67,15 @@ _CH_BIN_TYPE = "Array(Tuple(Float64, Float64, Float64))"
 DIALECTS: dict[str, OverviewDialect] = {
     "clickhouse": OverviewDialect(
         count="toFloat64(count())",
-        # sumKahan: compensated, so user_cost matches the reference's math.fsum to the last bit
-        # in practice; NULL-only groups give 0 like the reference's coalesce.
-        sum="toFloat64(ifNull(sumKahan({x}), 0))",
+        # 1e9 and 0.5 are Float64 literals: the same IEEE double operations as Python.
+        nanos="toInt128(floor({x} * 1e9 + 0.5))",
+        int128="toInt128({x})",
+        # Int128 -> Float64 loses the sticky bit above 2^64 (measured: 2^70 + 2^17 + 1 rounds
+        # down), Int64 -> Float64 is correctly rounded; every real sum takes the Int64 path.
+        cost_usd=(
+            "(if(abs(ifNull({x}, 0)) < toInt128('9223372036854775807'), "
+            "toFloat64(toInt64(ifNull({x}, 0))), toFloat64(ifNull({x}, 0))) / 1e9)"
+        ),
         sorted_array="arraySort(groupArray({x}))",
         length="toInt64(length({a}))",
         at="{a}[{x}]",
@@ -88,7 +99,10 @@ DIALECTS: dict[str, OverviewDialect] = {
     ),
     "duckdb": OverviewDialect(
         count="CAST(count(*) AS DOUBLE)",
-        sum="CAST(coalesce(fsum({x}), 0) AS DOUBLE)",
+        # DuckDB types 0.5 as DECIMAL(2,1): cast both literals so the arithmetic is plain double.
+        nanos="CAST(floor({x} * CAST(1e9 AS DOUBLE) + CAST(0.5 AS DOUBLE)) AS HUGEINT)",
+        int128="CAST({x} AS HUGEINT)",
+        cost_usd="(CAST(coalesce({x}, 0) AS DOUBLE) / CAST(1e9 AS DOUBLE))",
         sorted_array="list({x} ORDER BY {x})",
         length="CAST(len({a}) AS BIGINT)",
         at="{a}[{x}]",
@@ -181,9 +195,8 @@ def overview_sql(
             raise ValueError(f"source= needs a profile whose table is a plain name, not {prof.table!r}")
         source_cte = f"{prof.table} AS (\n  SELECT * FROM {source}\n),\n"
     sql = (
-        "WITH\n"
-        + source_cte
-        + f"per_user AS (\n  SELECT {d.count} AS request_count, {d.sum.format(x='cost_usd')} AS user_cost\n"
+        "WITH\n" + source_cte + f"per_user AS (\n  SELECT {d.count} AS request_count, "
+        f"{d.cost_usd.format(x='sum(cost_nanos)')} AS user_cost\n"
         f"  FROM (\n{kept_sql}\n  ) AS kept\n  GROUP BY user_id\n),\n"
         "sorted AS (\n  SELECT "
         + ", ".join(f"{d.sorted_array.format(x=m)} AS {m}_sorted" for m in measures)
@@ -196,7 +209,7 @@ def overview_sql(
 
 
 def _kept_rows(node: Node, dialect: str, prof: Profile) -> tuple[str, dict[str, Any]]:
-    """SELECT user_id, cost_usd of the rows the filter keeps, and its bound parameters.
+    """SELECT user_id, cost_nanos (128-bit integer nano-USD) of the kept rows, and the parameters.
 
     Always the compiler's ``to_sql``, even for "all": it is what ANDs a profile's tenant
     guard in front, so an overview can never read another tenant's rows.
@@ -205,12 +218,25 @@ def _kept_rows(node: Node, dialect: str, prof: Profile) -> tuple[str, dict[str, 
 
     q = to_sql(node, dialect=dialect, profile=prof, columns=["user_id", "cost"])
     kept = _prune_users_view(q.sql, node, dialect, prof)
-    scale = prof.field_map("cost").scale
-    # stored cost = USD x scale (upstream: UInt64 nano-USD); '/' is float division on both engines
-    cost = "k.cost" if scale == 1 else f"k.cost / {scale!r}"
+    sql = f"SELECT k.user_id AS user_id, {_cost_nanos(prof, DIALECTS[dialect])} AS cost_nanos\nFROM (\n{kept}\n) AS k"
     # not re-indented: a line break inside a literal of the compiled SQL must stay as it is
-    sql = f"SELECT k.user_id AS user_id, {cost} AS cost_usd\nFROM (\n{kept}\n) AS k"
     return sql, dict(q.params)
+
+
+def _cost_nanos(prof: Profile, d: OverviewDialect) -> str:
+    """The kept row's cost as integer nano-USD (stored cost = USD x scale).
+
+    Integer columns whose scale divides 1e9 (upstream's UInt64 nano-USD, micros) are scaled
+    exactly; a double in USD is rounded per row with floor(x * 1e9 + 0.5), the formula the
+    reference uses, so all engines sum the same integers (checked on tricky doubles).
+    """
+    fm = prof.field_map("cost")
+    scale = fm.scale
+    if fm.integer and isinstance(scale, int) and scale > 0 and NANOS_PER_USD % scale == 0:
+        factor = NANOS_PER_USD // scale
+        return d.int128.format(x="k.cost") + ("" if factor == 1 else f" * {factor}")
+    usd = "k.cost" if scale == 1 else f"k.cost / {float(scale)!r}"  # '/' is float division on both
+    return d.nanos.format(x=usd)
 
 
 def _prune_users_view(sql: str, node: Node, dialect: str, profile: Profile) -> str:
