@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from . import timefmt
+from .errors import FilterTypeError
 from .fields import (
     CONTAINS,
     EQUALS,
@@ -137,27 +138,34 @@ def like_regex(pattern: str) -> re.Pattern[str]:
 # ---------------------------------------------------------------- timestamps
 
 _MS = timedelta(milliseconds=1)
+_LAST_MS = datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=UTC)  # + 1ms overflows
 
 
-def ts_threshold(op: str, value: str) -> tuple[str, datetime, datetime | None]:
+def ts_threshold(op: str, value: str) -> tuple[str, datetime | None, datetime | None]:
     """Rewrite ``trunc_ms(col) OP v`` into comparisons on the untruncated column.
 
     Truncating the column would hide it from indexes and needs a per-engine function;
     against a whole-millisecond bound ``v`` the truncation is equivalent to:
     ``> v`` -> ``>= v+1ms``, ``>= v`` -> ``>= v``, ``< v`` -> ``< v``, ``<= v`` -> ``< v+1ms``,
     ``= v`` -> ``>= v and < v+1ms``. Returns (op, bound, upper bound for equals).
+    A bound of None is "after every representable instant" (v+1ms past 9999-12-31
+    23:59:59.999): ``>= None`` never holds, ``< None`` holds for every non-NULL value.
     """
-    v = timefmt.to_datetime(value)
+    try:
+        v = timefmt.to_datetime(value)
+    except OverflowError:
+        raise FilterTypeError(f'timestamp "{value}" is outside years 0001-9999 in UTC') from None
+    after = v + _MS if v < _LAST_MS else None
     if op == GT:
-        return GTE, v + _MS, None
+        return GTE, after, None
     if op == GTE:
         return GTE, v, None
     if op == LT:
         return LT, v, None
     if op == LTE:
-        return LT, v + _MS, None
+        return LT, after, None
     if op == EQUALS:
-        return GTE, v, v + _MS
+        return GTE, v, after
     raise ValueError(f"operator {op} does not apply to timestamps")
 
 
@@ -325,6 +333,14 @@ def _timestamp_condition(c: Condition) -> Predicate:
     name = c.field
     assert isinstance(c.value, str)
     op, lo, hi = ts_threshold(c.op, c.value)
+    if lo is None:  # past the last instant: nothing is after it, every value is before it
+        if op == GTE:
+            return _false
+
+        def ts_notnull(r: Row) -> bool:
+            return _as_utc(r.get(name)) is not None
+
+        return ts_notnull
 
     if hi is not None:
 

@@ -62,6 +62,17 @@ def text_pool(nul: bool) -> list[str]:
     return NASTY + (NUL_STRINGS if nul else [])
 
 
+# Far instants (docs/sql.md): years before 1000 need zero-padded bounds, 9999 has no
+# "+1ms". Data holds them only on engines whose columns do (not chDB: toDate is 1970-2149).
+FAR = [
+    datetime(1, 1, 1, tzinfo=UTC),
+    datetime(99, 6, 15, 12, 0, 0, 123456, tzinfo=UTC),
+    datetime(999, 12, 31, 23, 59, 59, 999000, tzinfo=UTC),
+    datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=UTC),
+    datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+]
+
+
 @st.composite
 def timestamps(draw: st.DrawFn) -> datetime:
     # within a few days around a UTC midnight, microsecond precision (sub-ms digits)
@@ -71,8 +82,11 @@ def timestamps(draw: st.DrawFn) -> datetime:
 
 
 @st.composite
-def rows(draw: st.DrawFn, *, nul: bool = True, min_size: int = 1, max_size: int = 14) -> list[dict[str, Any]]:
+def rows(
+    draw: st.DrawFn, *, nul: bool = True, far: bool = False, min_size: int = 1, max_size: int = 14
+) -> list[dict[str, Any]]:
     pool = text_pool(nul)
+    stamps = st.one_of(timestamps(), st.sampled_from(FAR)) if far else timestamps()
     text = st.one_of(st.none(), st.sampled_from(pool))
     n = draw(st.integers(min_size, max_size))
     out: list[dict[str, Any]] = []
@@ -98,7 +112,7 @@ def rows(draw: st.DrawFn, *, nul: bool = True, min_size: int = 1, max_size: int 
             elif t == "bool":
                 r[name] = draw(st.one_of(st.none(), st.booleans()))
             elif t == "timestamp":
-                r[name] = draw(st.one_of(st.none(), timestamps()))
+                r[name] = draw(st.one_of(st.none(), stamps))
             elif t == "map":
                 r[name] = draw(
                     st.one_of(st.dictionaries(st.sampled_from(KEYS), st.sampled_from(pool), max_size=3), st.none())
@@ -112,7 +126,8 @@ def rows(draw: st.DrawFn, *, nul: bool = True, min_size: int = 1, max_size: int 
 
 
 def _iso(d: datetime) -> str:
-    return d.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f") + "Z"
+    d = d.astimezone(UTC)  # no strftime("%Y"): it does not zero-pad years before 1000
+    return f"{d.year:04d}-{d.month:02d}-{d.day:02d}T{d.hour:02d}:{d.minute:02d}:{d.second:02d}.{d.microsecond:06d}Z"
 
 
 @st.composite
@@ -154,9 +169,14 @@ def conditions(
         return Condition(name, op, value)
     if f.kind is Kind.TIMESTAMP:
         vals = [v for v in seen if isinstance(v, datetime)]
-        d = draw(st.sampled_from(vals)) if vals and draw(st.booleans()) else draw(timestamps())
+        d = (
+            draw(st.sampled_from(vals))
+            if vals and draw(st.booleans())
+            else draw(st.one_of(timestamps(), st.sampled_from(FAR)))
+        )
         s = _iso(d)
-        s = draw(st.sampled_from([s, s[:23] + "Z", s[:19] + "Z", s[:19] + "+02:00"]))
+        forms = [s, s[:23] + "Z", s[:19] + "Z"] + ([s[:19] + "+02:00"] if d.year > 1 else [])
+        s = draw(st.sampled_from(forms))
         return Condition(name, op, s)
     return Condition(name, op, draw(st.booleans()))
 
@@ -211,7 +231,7 @@ def _ms_text(d: datetime | None) -> str | None:
     if d is None:
         return None
     d = d.astimezone(UTC)
-    return d.strftime("%Y-%m-%d %H:%M:%S.") + f"{d.microsecond // 1000:03d}"
+    return _iso(d)[:23].replace("T", " ")
 
 
 def load_duckdb(con: Any, data: list[dict[str, Any]]) -> None:

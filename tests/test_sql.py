@@ -391,3 +391,30 @@ def test_api_json_dict_is_read_as_a_node() -> None:
     assert where_sql(JSON_NODE, inline=True).sql == "requests.model = 'x'"  # type: ignore[arg-type]
     assert "WHERE requests.model = 'x'" in to_sql(JSON_NODE, inline=True).sql  # type: ignore[arg-type]
     assert to_sqlglot(JSON_NODE, inline=True).sql() == "requests.model = 'x'"  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_years_before_1000_are_zero_padded(dialect: str) -> None:
+    node = L("request_created_at", "gt", "0999-01-01T00:00:00Z")
+    q = where_sql(node, dialect=dialect)
+    inline = where_sql(node, dialect=dialect, inline=True).sql
+    if dialect == "mysql":  # DATETIME starts at year 1000: a constant test, not a cast MySQL turns into NULL
+        assert q.sql == inline == "NOT requests.request_created_at IS NULL"
+        return
+    assert [str(v)[:23] for v in q.params.values()] == ["0999-01-01 00:00:00.001"]
+    assert "'0999-01-01 00:00:00.001" in inline
+    for v in ("0001-01-01T00:00:00Z", "0099-12-31T23:59:59.5Z"):
+        text = where_sql(L("request_created_at", "gte", v), dialect=dialect, inline=True).sql
+        assert f"'{v[:4]}-" in text
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_last_millisecond_of_9999_has_no_overflow(dialect: str) -> None:
+    last = "9999-12-31T23:59:59.999Z"
+    assert where_sql(L("request_created_at", "gt", last), dialect=dialect).sql in ("FALSE", "(1 = 0)")  # tsql
+    lte = where_sql(L("request_created_at", "lte", last), dialect=dialect).sql
+    assert lte.replace("(", "").replace(")", "") == "NOT requests.request_created_at IS NULL"
+    assert (
+        "9999-12-31 23:59:59.999"
+        in where_sql(L("request_created_at", "equals", last), dialect=dialect, inline=True).sql
+    )

@@ -251,18 +251,38 @@ class _Compiler:
         return exp.false() if c.op == EQUALS else exp.not_(exp.Is(this=e, expression=exp.Null()))
 
     def ts_bound(self, d: datetime) -> exp.Expr:
-        text = d.strftime("%Y-%m-%d %H:%M:%S.") + f"{d.microsecond // 1000:03d}"
+        # never strftime("%Y"): it does not zero-pad years before 1000 ('999-01-01')
+        text = (
+            f"{d.year:04d}-{d.month:02d}-{d.day:02d} {d.hour:02d}:{d.minute:02d}:{d.second:02d}"
+            f".{d.microsecond // 1000:03d}"
+        )
         if self.spec.ts_value == "offset":
             text += "+00:00"
         return self.tmpl(self.spec.ts, v=self.value(text))
 
+    def ts_compare(self, op: str, e: exp.Expr, bound: datetime | None) -> exp.Expr:
+        """``e >= bound`` / ``e < bound``, exact even past the engine's timestamp range.
+
+        A column cannot hold an instant outside its type's range, so a bound beyond it
+        is a constant test (FALSE or ``IS NOT NULL``) rather than a cast that the engine
+        would reject, turn into NULL or clamp. None is "after year 9999".
+        """
+        lo, hi = self.spec.ts_range or (None, None)
+        below = bound is not None and lo is not None and bound < lo
+        above = bound is None or (hi is not None and bound > hi)
+        if below or above:
+            holds = (op == GTE) == below  # >= below-range and < above-range hold for all values
+            return exp.not_(exp.Is(this=e, expression=exp.Null())) if holds else exp.false()
+        assert bound is not None
+        return (exp.GTE if op == GTE else exp.LT)(this=e, expression=self.ts_bound(bound))
+
     def timestamp(self, c: Condition, e: exp.Expr) -> exp.Expr:
         assert isinstance(c.value, str)
         op, lo, hi = ev.ts_threshold(c.op, c.value)
-        first: exp.Expr = (exp.GTE if op == GTE else exp.LT)(this=e, expression=self.ts_bound(lo))
-        if hi is None:
+        first = self.ts_compare(op, e, lo)
+        if c.op != EQUALS:
             return first
-        return exp.And(this=first, expression=exp.LT(this=e.copy(), expression=self.ts_bound(hi)))
+        return exp.And(this=first, expression=self.ts_compare(LT, e.copy(), hi))
 
     def boolean(self, c: Condition, e: exp.Expr) -> exp.Expr:
         want = bool(c.value)

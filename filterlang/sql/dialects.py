@@ -9,6 +9,7 @@ map column and ``__k__`` a map key (both replaced by expressions, never by text)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from ..errors import FilterTypeError, closest
@@ -54,6 +55,9 @@ class DialectSpec:
     score_get: str  # scores[k] as text, NULL when missing
     double: str = "DOUBLE"
     like_specials: str = ""
+    # instants a timestamp column can hold (None: years 0001-9999 all fit); bounds
+    # outside become constant tests instead of casts the engine would reject or NULL
+    ts_range: tuple[datetime, datetime] | None = None
     executed: bool = False  # run for real in the test suite
     notes: str = ""
 
@@ -131,6 +135,7 @@ _TABLE: tuple[DialectSpec, ...] = (
         bool_style="bare",
         ts_value="naive",
         ts="CAST(__v__ AS DATETIME(3))",
+        ts_range=(datetime(1000, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=UTC)),
         day="DATE(__v__)",
         map_get="COALESCE(JSON_UNQUOTE(JSON_EXTRACT(__c__, CONCAT('$.', JSON_QUOTE(__k__)))), '')",
         map_has="JSON_CONTAINS_PATH(__c__, 'one', CONCAT('$.', JSON_QUOTE(__k__)))",
