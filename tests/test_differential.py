@@ -293,3 +293,33 @@ def test_far_timestamps_compare_exactly(engine_name: str, request: pytest.Fixtur
     ops = ("gt", "gte", "lt", "lte", "equals")
     flts = [make_leaf(Condition("request_created_at", op, v)) for v in FAR_BOUNDS for op in ops]
     check(engine, data, flts)
+
+
+def test_pyformat_inline_sql_runs_without_params_on_postgres(pg: Engine, pg_dsn: str) -> None:  # noqa: F811
+    """Inline pyformat SQL is plain SQL (a single %), run without a params argument.
+
+    psycopg (like PyMySQL) parses % whenever a params argument is given, even ``{}``,
+    so the one call that fits both modes is ``cur.execute(q.sql, q.params or None)``.
+    """
+    import psycopg
+
+    data = [{"request_id": f"r{i}", "model": m} for i, m in enumerate(["100%", "100% off", "1000", "50%_x", None])]
+    pg.load(data)
+    nodes = [
+        make_leaf(Condition("model", "like", "100%")),
+        make_leaf(Condition("model", "equals", "100%")),
+        make_leaf(Condition("model", "contains", "0%")),
+        make_leaf(Condition("model", "ilike", "50\\%\\_%")),
+    ]
+    with psycopg.connect(pg_dsn) as conn, conn.cursor() as cur:
+        for node in nodes:
+            want = {r["request_id"] for r in data if compile_predicate(node)(r)}
+            inline = to_sql(node, dialect="postgres", columns=["request_id"], inline=True)
+            assert inline.params == {}
+            cur.execute(inline.sql)  # type: ignore[call-overload]
+            assert {r[0] for r in cur.fetchall()} == want, inline.sql
+            cur.execute(inline.sql, inline.params or None)  # type: ignore[call-overload]
+            assert {r[0] for r in cur.fetchall()} == want
+            q = to_sql(node, dialect="postgres", columns=["request_id"])
+            cur.execute(q.sql, q.params)  # type: ignore[call-overload]
+            assert {r[0] for r in cur.fetchall()} == want, q.sql
