@@ -323,3 +323,27 @@ def test_pyformat_inline_sql_runs_without_params_on_postgres(pg: Engine, pg_dsn:
             q = to_sql(node, dialect="postgres", columns=["request_id"])
             cur.execute(q.sql, q.params)  # type: ignore[call-overload]
             assert {r[0] for r in cur.fetchall()} == want, q.sql
+
+
+def test_helicone_cost_bounds_beyond_64_bits_on_chdb(ch_helicone: Any) -> None:
+    from rows import load_helicone_chdb
+
+    from filterlang.sql import helicone_profile
+
+    nanos = [0, 2_150_000_000, 2**63 + 5, 2**64 - 1]
+    load_helicone_chdb(ch_helicone, [{"request_id": f"r{i}", "cost": n} for i, n in enumerate(nanos)])
+    logical = [{"request_id": f"r{i}", "cost": n / 1e9} for i, n in enumerate(nanos)]
+    for v in (1e300, -1e30, 1e30, -1e300, 10**40, -(10**40), 1e10, 2.15):
+        for op in ("gt", "gte", "lt", "lte", "equals", "not-equals"):
+            node = make_leaf(Condition("cost", op, v))
+            want = {r["request_id"] for r in logical if compile_predicate(node)(r)}
+            for inline in (False, True):
+                q = to_sql(
+                    node, dialect="clickhouse", profile=helicone_profile(), columns=["request_id"], inline=inline
+                )
+                res = (
+                    ch_helicone.query(q.sql, "TabSeparated", params=chdb_params(q.params))
+                    if q.params
+                    else ch_helicone.query(q.sql, "TabSeparated")
+                )
+                assert {line for line in str(res).split("\n") if line} == want, (v, op, inline, q.sql)

@@ -282,8 +282,27 @@ def test_deep_alternation_is_a_typed_limit_error() -> None:
 
 
 def test_scaled_bound_beyond_int64_uses_int128() -> None:
-    q = where_sql(L("cost", "gt", 1e12), dialect="clickhouse", profile="helicone")
-    assert q.sql == "request_response_rmt.cost > {p0:Int128}" and q.params == {"p0": 10**21}
+    q = where_sql(L("cost", "gt", 1e10), dialect="clickhouse", profile="helicone")
+    assert q.sql == "request_response_rmt.cost > {p0:Int128}" and q.params == {"p0": 10**19}
+
+
+@pytest.mark.parametrize("inline", [False, True])
+def test_scaled_bound_beyond_64_bits_is_a_constant_test(inline: bool) -> None:
+    def w(op: str, v: object) -> str:
+        return where_sql(L("cost", op, v), dialect="clickhouse", profile="helicone", inline=inline).sql
+
+    notnull = "NOT (request_response_rmt.cost IS NULL)"
+    for big in (1e300, 1e12, 10**40):
+        assert [w(op, big) for op in ("gt", "gte", "equals")] == ["FALSE"] * 3
+        assert [w(op, big) for op in ("lt", "lte", "not-equals")] == [notnull] * 3
+    for small in (-1e30, -1e300, -(10**40)):
+        assert [w(op, small) for op in ("lt", "lte", "equals")] == ["FALSE"] * 3
+        assert [w(op, small) for op in ("gt", "gte", "not-equals")] == [notnull] * 3
+    # a float-scaled custom profile: the product overflows to inf, same constant tests
+    prof = {"table": "t", "fields": {"cost": {"sql": "c", "scale": 1e9}}}
+    assert where_sql(L("cost", "gt", 1e300), profile=prof, inline=inline).sql == "FALSE"
+    assert where_sql(L("cost", "lt", -1e300), profile=prof, inline=inline).sql == "FALSE"
+    assert where_sql(L("cost", "lt", 1e300), profile=prof, inline=inline).sql == "NOT t.c IS NULL"
 
 
 def test_repeated_and_shared_subtrees() -> None:

@@ -54,6 +54,9 @@ from .dialects import DialectSpec, ParamStyle, dialect_spec
 from .profiles import FieldMap, Profile, resolve_profile
 
 MAX_SQL_NESTING = 100
+# integer-unit columns (cost in nano-USD) are at most 64 bits, signed or unsigned
+INT_UNITS_MIN = -(2**63)
+INT_UNITS_MAX = 2**64 - 1
 USERS_ALIAS = "users_view"
 
 _CH_TYPES = {str: "String", int: "Int64", float: "Float64", bool: "Bool"}
@@ -233,22 +236,29 @@ class _Compiler:
         if fm.scale == 1:
             return cmp(this=e, expression=self.value(v))
         if not fm.integer:
-            return cmp(this=e, expression=self.value(float(v) * fm.scale))
+            scaled = float(v) * fm.scale
+            if math.isinf(scaled):  # past every double: the same constant tests as below
+                return self.beyond(c.op, e, above=scaled > 0)
+            return cmp(this=e, expression=self.value(scaled))
         # exact: the decimal the user wrote, times the scale, against integer units
         r = Fraction(Decimal(repr(v))) * Fraction(fm.scale)
         lo, hi = math.floor(r), math.ceil(r)
-        if c.op == GT:
-            return exp.GT(this=e, expression=self.value(lo))
-        if c.op == GTE:
-            return exp.GTE(this=e, expression=self.value(hi))
-        if c.op == LT:
-            return exp.LT(this=e, expression=self.value(hi))
-        if c.op == LTE:
-            return exp.LTE(this=e, expression=self.value(lo))
-        if lo == hi:  # a whole number of units
-            return cmp(this=e, expression=self.value(lo))
-        # no integer equals a fractional unit: equals never holds, not-equals holds off NULL
-        return exp.false() if c.op == EQUALS else exp.not_(exp.Is(this=e, expression=exp.Null()))
+        op = c.op
+        bound = {GT: lo, GTE: hi, LT: hi, LTE: lo}.get(op, lo)
+        if op in (EQUALS, NOT_EQUALS) and lo != hi:
+            # no integer equals a fractional unit: equals never holds, not-equals holds off NULL
+            return exp.false() if op == EQUALS else exp.not_(exp.Is(this=e, expression=exp.Null()))
+        if not INT_UNITS_MIN <= bound <= INT_UNITS_MAX:
+            # past every 64-bit integer: a constant test, never a bound that wraps (Int128
+            # and beyond) or that an engine cannot parse
+            return self.beyond(op, e, above=bound > INT_UNITS_MAX)
+        return cmp(this=e, expression=self.value(bound))
+
+    @staticmethod
+    def beyond(op: str, e: exp.Expr, *, above: bool) -> exp.Expr:
+        """``e OP b`` for a bound ``b`` above (or below) every value the column can hold."""
+        holds = op == NOT_EQUALS or (op in (LT, LTE) if above else op in (GT, GTE))
+        return exp.not_(exp.Is(this=e, expression=exp.Null())) if holds else exp.false()
 
     def ts_bound(self, d: datetime) -> exp.Expr:
         # never strftime("%Y"): it does not zero-pad years before 1000 ('999-01-01')
