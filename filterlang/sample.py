@@ -213,12 +213,24 @@ def generate_batches(
     """
     import numpy as np
 
-    if rows < 0:
-        raise ValueError("rows must be >= 0")
-    n_users = users if users is not None else max(1, rows // ROWS_PER_USER)
+    n_users = check_sizes(rows, users)
     pop = _Population(np.random.default_rng([seed, 0]), n_users)
     for i, start in enumerate(range(0, rows, batch_rows)):
         yield _batch(np.random.default_rng([seed, 1, i]), min(batch_rows, rows - start), pop)
+
+
+def check_sizes(rows: int, users: int | None) -> int:
+    """The number of users for ``rows`` rows; ValueError for sizes that make no log.
+
+    Called before anything is written, so a bad size never leaves a truncated file behind.
+    """
+    if isinstance(rows, bool) or not isinstance(rows, int) or rows < 0:
+        raise ValueError(f"rows must be an integer >= 0, not {rows!r}")
+    if users is None:
+        return max(1, rows // ROWS_PER_USER)
+    if isinstance(users, bool) or not isinstance(users, int) or users < 1:
+        raise ValueError(f"users must be an integer >= 1 (the population requests are drawn from), not {users!r}")
+    return users
 
 
 class _Population:
@@ -397,6 +409,7 @@ def write_sample(
     fmt = fmt or format_for(path)
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    check_sizes(rows, users)
     path.parent.mkdir(parents=True, exist_ok=True)
     batches = generate_batches(rows, seed, users=users)
     if fmt == "parquet":

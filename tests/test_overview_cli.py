@@ -181,3 +181,39 @@ def test_profile_options(data: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert main(["overview", "all", "--engine", "clickhouse", "--profile", "nope", "--url", "http://127.0.0.1:9/"]) == 1
     err = capsys.readouterr().err
     assert "unknown SQL profile 'nope'" in err and "overview of" not in err
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "chdb", "reference"])
+def test_bad_cell_deep_in_a_file_is_a_short_clear_error(
+    tmp_path: Path, engine: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # QA: past DuckDB's first chunk the error reaches the reference's Arrow stream as a plain
+    # OSError carrying DuckDB's 25-line report; wide rows made the message kilobytes long.
+    if engine == "chdb":
+        pytest.importorskip("chdb")
+    bad = tmp_path / "bad.csv"
+    wide = "x" * 2000
+    lines = [f"u{k % 50},{'oops' if k == 20_000 else k / 10},{wide if k == 20_000 else 'm'}" for k in range(30_000)]
+    bad.write_text("user_id,cost,model\n" + "\n".join(lines) + "\n")
+    assert main(["overview", "all", "--data", str(bad), "--engine", engine]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: cannot") and str(bad) in err and "Traceback" not in err
+    assert len(err) < 600 and err.count("\n") == 1, err
+
+
+@pytest.mark.parametrize("users", ["0", "-3"])
+def test_sample_without_users_is_a_clear_error(tmp_path: Path, users: str, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "u.parquet"
+    code = _exit_code(["sample", "--rows", "10", "--users", users, "--out", str(out)])
+    assert code in (1, 2)
+    err = capsys.readouterr().err
+    assert "users" in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def _exit_code(argv: list[str]) -> int:
+    """main's return value, or argparse's exit status for a usage error."""
+    try:
+        return main(argv)
+    except SystemExit as e:
+        return int(e.code or 0)

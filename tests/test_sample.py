@@ -199,3 +199,14 @@ def test_source_errors(tmp_path: Path) -> None:
     for engine in ("duckdb", "chdb", "reference"):
         with pytest.raises(SourceError, match="has no column 'model'"):
             overview(body, narrow, engine=engine)
+
+
+@pytest.mark.parametrize("users", [0, -3, True])
+def test_bad_user_counts_raise_before_writing(tmp_path: Path, users: int) -> None:
+    from filterlang.sample import generate, write_sample
+
+    with pytest.raises(ValueError, match="users must be"):
+        write_sample(10, tmp_path / "u.parquet", users=users)
+    assert not (tmp_path / "u.parquet").exists()
+    with pytest.raises(ValueError, match="users must be"):
+        generate(10, users=users)

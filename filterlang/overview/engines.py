@@ -162,19 +162,31 @@ def _duck_arrow(con: duckdb.DuckDBPyConnection, src: sources.Source, sql: str, p
     """Run and fetch as Arrow; DuckDB reports bad input (a CSV cell that is not a number,
     malformed JSON) only while fetching, so both steps are inside the guard."""
     import duckdb
+    import pyarrow as pa
 
     try:
         return con.sql(sql, params=params or None).to_arrow_table()
-    except duckdb.Error as e:
+    except (duckdb.Error, pa.ArrowException, OSError) as e:
         raise sources.SourceError(f"cannot run the overview on {src.label}: {_duck_message(e)}") from e
 
 
 def _duck_message(exc: BaseException) -> str:
-    """DuckDB's first line plus, for CSV errors, the offending line (its report is 30 lines)."""
+    """DuckDB's first line plus, for CSV errors, the offending line (its report is 30 lines).
+
+    The same text arrives as a pyarrow ArrowInvalid when DuckDB fails inside an Arrow
+    stream (the reference engine's record batches), so both are handled alike.
+    """
     lines = [ln.strip() for ln in str(exc).strip().splitlines() if ln.strip()]
     head = lines[0] if lines else type(exc).__name__
     extra = [ln for ln in lines[1:4] if ln.startswith(("Original Line", "Error when converting"))]
-    return "; ".join([head, *extra])
+    return _clip("; ".join([head, *extra]))
+
+
+MAX_MESSAGE_CHARS = 400  # an engine quotes the whole offending line; a wide CSV row is kilobytes
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_MESSAGE_CHARS else text[: MAX_MESSAGE_CHARS - 1] + "…"
 
 
 # ---------------------------------------------------------------- ClickHouse (chDB and server)
@@ -285,6 +297,7 @@ def iter_rows(
 def _guarded_batches(src: sources.Source, open_reader: Callable[[], Any]) -> Iterator[Any]:
     """Record batches one at a time (streaming), with DuckDB's read errors made readable."""
     import duckdb
+    import pyarrow as pa
 
     try:
         reader = open_reader()
@@ -294,7 +307,8 @@ def _guarded_batches(src: sources.Source, open_reader: Callable[[], Any]) -> Ite
             except StopIteration:
                 return
             yield batch
-    except duckdb.Error as e:
+    # DuckDB failing mid-stream reaches pyarrow's reader as a plain OSError (or ArrowInvalid)
+    except (duckdb.Error, pa.ArrowException, OSError) as e:
         raise sources.SourceError(f"cannot read {src.label}: {_duck_message(e)}") from e
 
 
@@ -333,7 +347,7 @@ def needed_columns(node: Node) -> set[str]:
 
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+    return _clip(text.splitlines()[0]) if text else type(exc).__name__
 
 
 @contextmanager
