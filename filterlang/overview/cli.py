@@ -14,6 +14,7 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Callable
 from typing import Any, TextIO
 
 LARGE_INPUT_BYTES = 64 << 20  # files above this get progress lines even off a terminal
@@ -61,6 +62,27 @@ def _human_bytes(n: int) -> str:
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1024
     return f"{n} B"
+
+
+def int_range(lo: int, hi: int | None = None) -> Callable[[str], int]:
+    """An argparse ``type=`` for integers in ``lo..hi``: out of range is a usage error (exit 2).
+
+    argparse names the option in the message ("argument --bins: ..."), and the check runs
+    before any engine starts, so every engine refuses the same values the same way.
+    """
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, not {text!r}") from None
+        if value < lo or (hi is not None and value > hi):
+            span = f"from {lo} to {hi}" if hi is not None else f">= {lo}"
+            raise argparse.ArgumentTypeError(f"must be an integer {span}, not {value}")
+        return value
+
+    parse.__name__ = "integer"  # argparse's fallback message says "invalid integer value"
+    return parse
 
 
 def _error(message: str) -> int:
@@ -122,10 +144,6 @@ def _cmd_overview(args: argparse.Namespace) -> int:
     except json.JSONDecodeError as e:
         return _error(f"--filter-json: the filter is not valid JSON: {e}")
     # FilterError propagates: the main entry point prints it and exits 1.
-    from . import MAX_BINS
-
-    if not 1 <= args.bins <= MAX_BINS:
-        return _error(f"--bins must be from 1 to {MAX_BINS}")
     engine = args.engine
     if (args.profile != "flat" or args.tenant) and engine != "clickhouse":
         return _error("--profile/--tenant apply to --engine clickhouse (data files use the flat layout)")
@@ -192,6 +210,7 @@ def _can_encode(stream: TextIO, text: str) -> bool:
 def register(subparsers: Any) -> None:
     """Add the ``sample`` and ``overview`` subcommands to the ``filterlang`` parser."""
     from ..sample import FORMATS
+    from . import MAX_BINS
 
     p = subparsers.add_parser(
         "sample",
@@ -220,7 +239,9 @@ def register(subparsers: Any) -> None:
         "--engine", default="duckdb", choices=("duckdb", "chdb", "reference", "clickhouse"), help="default duckdb"
     )
     o.add_argument("--method", default="adaptive", choices=("adaptive", "equal"), help="bucketing (default adaptive)")
-    o.add_argument("--bins", type=int, default=10, help="number of bins (default 10)")
+    o.add_argument(
+        "--bins", type=int_range(1, MAX_BINS), default=10, help=f"number of bins, 1..{MAX_BINS} (default 10)"
+    )
     o.add_argument("--json", action="store_true", help="print the API's Result JSON instead of charts")
     o.add_argument("--compact", action="store_true", help="with --json: one line")
     o.add_argument("--filter-json", action="store_true", help="EXPR is the filter as the API's JSON")
