@@ -437,3 +437,59 @@ def test_last_millisecond_of_9999_has_no_overflow(dialect: str) -> None:
         "9999-12-31 23:59:59.999"
         in where_sql(L("request_created_at", "equals", last), dialect=dialect, inline=True).sql
     )
+
+
+BAD_PROFILES: list[tuple[dict[str, object], str]] = [
+    ({"name": "p", "table": "t", "fields": {"model": "a +* ("}}, r"'p'.*'fields\.model'.*not a valid"),
+    ({"name": "p", "table": "t", "fields": {"cost": {"sql": "c", "scale": "x"}}}, r"'p'.*'fields\.cost\.scale'"),
+    ({"name": "p", "table": "t", "fields": {"cost": {"sql": "c", "scale": 0}}}, r"'p'.*'fields\.cost\.scale'"),
+    ({"name": "p", "table": "t", "fields": {"cost": {"sql": "c", "scale": -5}}}, r"'p'.*'fields\.cost\.scale'"),
+    ({"name": "p", "table": "t", "fields": {"cost": {"scale": float("nan")}}}, r"'p'.*'fields\.cost\.scale'"),
+    ({"name": "p", "table": "t", "fields": {"cost": {"integer": "yes"}}}, r"'p'.*'fields\.cost\.integer'"),
+    ({"name": "p", "table": "t", "tenant": "org1"}, r"'p'.*'tenant_column'"),
+    ({"name": "p", "table": "t", "tenant_column": "org"}, r"'p'.*'tenant'"),
+    ({"name": "p", "table": 5}, r"'p'.*'table'"),
+    ({"name": "p", "table": "t", "fields": ["model"]}, r"'p'.*'fields'"),
+    ({"name": "p", "table": "t", "unmapped": "assets"}, r"'p'.*'unmapped'"),
+    ({"name": "p", "table": "t", "default_columns": "no"}, r"'p'.*'default_columns'"),
+    ({"name": "p", "table": "t", "tenant_column": "o", "tenant": 5}, r"'p'.*'tenant'"),
+]
+
+
+@pytest.mark.parametrize(("spec", "match"), BAD_PROFILES)
+def test_bad_profiles_are_typed_errors_naming_profile_and_key(spec: dict[str, object], match: str) -> None:
+    node = branch(L("model", "equals", "x"), "and", L("cost", "gt", 1))
+    with pytest.raises(FilterTypeError, match=match):
+        to_sql(node, profile=spec)
+
+
+def test_bad_toml_and_bad_profile_or_dialect_types(tmp_path: Path) -> None:
+    from filterlang.errors import FilterError
+    from filterlang.sql import Profile
+
+    bad = tmp_path / "broken.toml"
+    bad.write_text('table = "t"\n[fields\n', encoding="utf-8")
+    node = L("model", "equals", "x")
+    with pytest.raises(FilterTypeError, match=r"'broken'.*not valid TOML"):
+        where_sql(node, profile=str(bad))
+    with pytest.raises(FilterTypeError, match=r"'broken'.*not valid TOML"):
+        load_profile(bad)
+    for kwargs in ({"profile": 5}, {"dialect": 5}, {"profile": None}, {"dialect": None}):
+        for fn in (where_sql, to_sql, to_sqlglot):
+            if fn is to_sqlglot and kwargs == {"dialect": None}:
+                continue  # to_sqlglot's documented default
+            with pytest.raises(FilterError):
+                fn(node, **kwargs)  # type: ignore[arg-type]
+    with pytest.raises(FilterTypeError, match="'tenant_column'"):
+        Profile(name="direct", table="t", tenant="org1")
+    with pytest.raises(FilterTypeError, match="'tenant'"):
+        users_sql(profile=Profile(name="direct", table="t", tenant_column="org"))
+
+
+def test_columns_str_is_one_column_and_empty_is_refused() -> None:
+    node = L("model", "equals", "x")
+    assert to_sql(node, columns="request_id").sql == to_sql(node, columns=["request_id"]).sql
+    assert to_sql(node, columns=("request_id", "model")).sql.startswith("SELECT requests.request_id AS request_id, ")
+    for bad in ([], "", [""], [5]):
+        with pytest.raises(FilterTypeError, match="columns"):
+            to_sql(node, columns=bad)  # type: ignore[arg-type]

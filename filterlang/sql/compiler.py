@@ -127,6 +127,11 @@ class _Compiler:
     def __init__(self, spec: DialectSpec, profile: Profile, *, inline: bool, prefix: str) -> None:
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", prefix) or "__" in prefix:
             raise FilterTypeError(f"params_prefix must be an identifier, got {prefix!r}")
+        if profile.tenant_column is not None and profile.tenant is None:
+            raise FilterTypeError(
+                f"SQL profile {profile.name!r} has a 'tenant_column' but no 'tenant': the tenant guard cannot "
+                "apply (set it with Profile.with_tenant(...))"
+            )
         self.spec = spec
         self.profile = profile
         self.inline = inline
@@ -170,7 +175,15 @@ class _Compiler:
         q = self.profile.qualifier
         if fm.sql is None:
             return exp.column(exp.to_identifier(name), table=exp.to_identifier(q))
-        return _qualify(_parse_template(fm.sql, self.spec.name).copy(), q)
+        try:
+            tree = _parse_template(fm.sql, self.spec.name)
+        except sqlglot.errors.SqlglotError as exc:
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise FilterTypeError(
+                f"SQL profile {self.profile.name!r}, key 'fields.{name}': {fm.sql!r} is not a valid "
+                f"{self.spec.name} SQL expression ({first})"
+            ) from None
+        return _qualify(tree.copy(), q)
 
     def operand(self, c: Condition) -> tuple[exp.Expr, FieldMap]:
         if c.table == USERS_VIEW:
@@ -567,7 +580,7 @@ def to_sql(
     *,
     dialect: str = "duckdb",
     profile: str | Profile | Mapping[str, Any] = "flat",
-    columns: Sequence[str] | None = None,
+    columns: Sequence[str] | str | None = None,
     inline: bool = False,
     params_prefix: str = "p",
 ) -> SqlQuery:
@@ -578,6 +591,14 @@ def to_sql(
     of the table, semantics.md §3) are LEFT JOINed as ``users_view`` first.
     """
     node = as_node(node)
+    if isinstance(columns, str):
+        columns = [columns]  # one column, not its characters
+    if columns is not None:
+        columns = list(columns)
+        if not columns or not all(isinstance(n, str) and n for n in columns):
+            raise FilterTypeError(
+                f"columns must be a non-empty list of field or column names (or None for all), got {columns!r}"
+            )
     c = _setup(node, dialect, profile, inline, params_prefix)
     p = c.profile
     needs_users = any(cond.table == USERS_VIEW for leaf in _leaves(node) for cond in leaf_conditions(leaf))

@@ -252,6 +252,8 @@ ALIASES: dict[str, str] = {"postgresql": "postgres", "sqlserver": "tsql", "mssql
 
 
 def dialect_spec(name: str) -> DialectSpec:
+    if not isinstance(name, str):
+        raise FilterTypeError(f"SQL dialect must be a name ({', '.join(DIALECTS)}), not {type(name).__name__}")
     key = ALIASES.get(name.lower(), name.lower())
     spec = DIALECTS.get(key)
     if spec is None:

@@ -21,6 +21,7 @@ TOML / dict form::
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -60,6 +61,14 @@ class Profile:
     tenant_column: str | None = None
     tenant: str | None = None
     alias: str | None = None  # qualifier used in the SQL; defaults to the table's last name part
+
+    def __post_init__(self) -> None:
+        # a tenant with no column to compare it to would silently drop the guard
+        if self.tenant is not None and self.tenant_column is None:
+            raise FilterTypeError(
+                f"SQL profile {self.name!r}: 'tenant' is set but 'tenant_column' is not, so no tenant guard "
+                "could apply; set 'tenant_column' (e.g. \"organization_id\")"
+            )
 
     @property
     def qualifier(self) -> str:
@@ -111,56 +120,107 @@ def helicone_profile(organization_id: str | None = None) -> Profile:
 BUILTIN: dict[str, Profile] = {"flat": FLAT, "helicone": helicone_profile()}
 
 
+def _typed(pname: str, key: str, value: Any, want: type | tuple[type, ...], what: str) -> Any:
+    if isinstance(value, bool) and bool not in (want if isinstance(want, tuple) else (want,)):
+        ok = False
+    else:
+        ok = isinstance(value, want)
+    if not ok:
+        raise FilterTypeError(f"SQL profile {pname!r}, key {key!r}: expected {what}, got {value!r}")
+    return value
+
+
+def _scale(pname: str, key: str, value: Any) -> int | float:
+    _typed(pname, key, value, (int, float), "a positive number")
+    if not math.isfinite(value) or value <= 0:
+        raise FilterTypeError(f"SQL profile {pname!r}, key {key!r}: expected a positive number, got {value!r}")
+    return value  # type: ignore[no-any-return]
+
+
 def profile_from_dict(spec: Mapping[str, Any], *, name: str = "custom") -> Profile:
-    """A profile from the TOML/dict form in this module's docstring; errors name the key."""
+    """A profile from the TOML/dict form in this module's docstring; errors name the key.
+
+    Every value is type-checked here, so a typo surfaces as a FilterTypeError naming the
+    profile and the key rather than as a TypeError deep in the compiler, or worse, as
+    a silently missing tenant guard.
+    """
+    if not isinstance(spec, Mapping):
+        raise FilterTypeError(f"SQL profile {name!r}: expected a table of keys, got {type(spec).__name__}")
     known = {"name", "table", "fields", "default_columns", "unmapped", "tenant_column", "tenant", "alias"}
+    pname = spec.get("name", name)
+    if not isinstance(pname, str):
+        raise FilterTypeError(f"SQL profile {name!r}, key 'name': expected a string, got {pname!r}")
     for k in spec:
         if k not in known:
-            raise FilterTypeError(
-                f"unknown key {k!r} in SQL profile {spec.get('name', name)!r}", suggestion=closest(k, known)
-            )
-    pname = str(spec.get("name", name))
+            raise FilterTypeError(f"unknown key {k!r} in SQL profile {pname!r}", suggestion=closest(str(k), known))
     if "table" not in spec:
         raise FilterTypeError(f"SQL profile {pname!r} needs a 'table'")
+    table = _typed(pname, "table", spec["table"], str, "a table name")
+    if not table.strip():
+        raise FilterTypeError(f"SQL profile {pname!r}, key 'table': expected a table name, got {table!r}")
+    raw_fields = _typed(pname, "fields", spec.get("fields", {}), Mapping, "a table of field = SQL")
     fields: dict[str, FieldMap] = {}
-    for fname, fspec in dict(spec.get("fields", {})).items():
+    for fname, fspec in raw_fields.items():
         if fname not in FIELDS or FIELDS[fname].table != REQUESTS:
             raise FilterTypeError(
                 f"SQL profile {pname!r} maps unknown request field {fname!r}",
-                suggestion=closest(fname, FIELDS_BY_TABLE[REQUESTS]),
+                suggestion=closest(str(fname), FIELDS_BY_TABLE[REQUESTS]),
             )
+        key = f"fields.{fname}"
         if isinstance(fspec, str):
             fields[fname] = FieldMap(sql=fspec)
         elif isinstance(fspec, Mapping):
             bad = set(fspec) - {"sql", "scale", "integer"}
             if bad:
                 raise FilterTypeError(f"SQL profile {pname!r}, field {fname!r}: unknown keys {sorted(bad)}")
+            sql = fspec.get("sql")
+            if sql is not None:
+                _typed(pname, f"{key}.sql", sql, str, "an SQL expression")
             fields[fname] = FieldMap(
-                sql=fspec.get("sql"), scale=fspec.get("scale", 1), integer=bool(fspec.get("integer", False))
+                sql=sql,
+                scale=_scale(pname, f"{key}.scale", fspec.get("scale", 1)),
+                integer=_typed(pname, f"{key}.integer", fspec.get("integer", False), bool, "true or false"),
             )
         else:
             raise FilterTypeError(f"SQL profile {pname!r}, field {fname!r}: expected a string or a table")
-    unmapped = frozenset(spec.get("unmapped", ()))
+    raw_unmapped = spec.get("unmapped", ())
+    if isinstance(raw_unmapped, str) or not isinstance(raw_unmapped, list | tuple | set | frozenset):
+        raise FilterTypeError(f"SQL profile {pname!r}, key 'unmapped': expected a list of field names")
+    unmapped = frozenset(raw_unmapped)
     for u in unmapped:
         if u not in FIELDS:
             raise FilterTypeError(f"SQL profile {pname!r} lists unknown field {u!r} as unmapped")
+    opt: dict[str, str | None] = {}
+    for k in ("tenant_column", "tenant", "alias"):
+        v = spec.get(k)
+        opt[k] = None if v is None else _typed(pname, k, v, str, "a string")
+    if opt["tenant_column"] is not None and opt["tenant"] is None:
+        raise FilterTypeError(
+            f"SQL profile {pname!r}: 'tenant_column' is set but 'tenant' is not, so no tenant guard would apply; "
+            "set 'tenant' too"
+        )
     return Profile(
         name=pname,
-        table=str(spec["table"]),
+        table=table,
         fields=fields,
-        default_columns=bool(spec.get("default_columns", False)),
+        default_columns=_typed(pname, "default_columns", spec.get("default_columns", False), bool, "true or false"),
         unmapped=unmapped,
-        tenant_column=spec.get("tenant_column"),
-        tenant=spec.get("tenant"),
-        alias=spec.get("alias"),
+        tenant_column=opt["tenant_column"],
+        tenant=opt["tenant"],
+        alias=opt["alias"],
     )
 
 
 def load_profile(path: str | Path) -> Profile:
     """Read a profile from a TOML file (the name defaults to the file's stem)."""
     p = Path(path)
-    with p.open("rb") as fh:
-        data = tomllib.load(fh)
+    try:
+        with p.open("rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise FilterTypeError(f"SQL profile {p.stem!r} ({p}): not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise FilterTypeError(f"SQL profile {p.stem!r}: cannot read {p}: {exc.strerror}") from None
     return profile_from_dict(data, name=p.stem)
 
 
@@ -170,6 +230,13 @@ def resolve_profile(profile: str | Profile | Mapping[str, Any]) -> Profile:
         return profile
     if isinstance(profile, Mapping):
         return profile_from_dict(profile)
+    if isinstance(profile, Path):
+        return load_profile(profile)
+    if not isinstance(profile, str):
+        raise FilterTypeError(
+            f"SQL profile must be a name ({', '.join(BUILTIN)}), a .toml path, a dict or a Profile, "
+            f"not {type(profile).__name__}"
+        )
     if profile in BUILTIN:
         return BUILTIN[profile]
     if profile.endswith(".toml") and Path(profile).exists():
