@@ -406,9 +406,7 @@ def write_sample(
     the number of rows written so far.
     """
     path = Path(out)
-    fmt = fmt or format_for(path)
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    fmt = _format(path, fmt)
     check_sizes(rows, users)
     path.parent.mkdir(parents=True, exist_ok=True)
     batches = generate_batches(rows, seed, users=users)
@@ -444,23 +442,43 @@ def _counting(batches: Iterator[pa.Table], progress: Callable[[int], None] | Non
 def write(table: pa.Table, out: str | Path, fmt: str | None = None) -> Path:
     """Write an in-memory ``table`` as Parquet, CSV or JSONL; the format from the suffix."""
     path = Path(out)
-    fmt = fmt or format_for(path)
+    fmt = _format(path, fmt)
     if fmt == "parquet":
         import pyarrow.parquet as pq
 
         pq.write_table(table, path, compression="zstd", row_group_size=BATCH_ROWS)
-    elif fmt in ("csv", "jsonl"):
-        _write_text(table, path, fmt)
     else:
-        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+        _write_text(table, path, fmt)
     return path
 
 
-def format_for(path: Path) -> str:
-    suffix = path.suffix.lower().lstrip(".")
-    return {"pq": "parquet", "parquet": "parquet", "csv": "csv", "jsonl": "jsonl", "ndjson": "jsonl"}.get(
-        suffix, "parquet"
-    )
+SUFFIX_FORMATS: dict[str, str] = {
+    "pq": "parquet",
+    "parquet": "parquet",
+    "csv": "csv",
+    "jsonl": "jsonl",
+    "ndjson": "jsonl",
+}
+
+
+def format_for(path: Path) -> str | None:
+    """The format a file name's suffix names, or None (then the caller must be told one).
+
+    No silent default: ``x.txt`` written as Parquet is a file no one can open by its name.
+    """
+    return SUFFIX_FORMATS.get(path.suffix.lower().lstrip("."))
+
+
+def _format(path: Path, fmt: str | None) -> str:
+    fmt = fmt or format_for(path)
+    if fmt is None:
+        raise ValueError(
+            f"cannot tell the format of {str(path)!r} from its suffix; use .parquet, .csv or .jsonl "
+            f"or pass the format ({', '.join(FORMATS)})"
+        )
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    return fmt
 
 
 def _write_text(table: pa.Table | pa.RecordBatchReader, path: Path, fmt: str) -> None:

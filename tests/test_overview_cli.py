@@ -30,7 +30,6 @@ def test_sample_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
         assert out.stat().st_size > 0
     assert "wrote 300 rows" in capsys.readouterr().err
     assert main(["sample", "--rows", "10", "--out", str(tmp_path / "t.data"), "--format", "csv"]) == 0
-    assert main(["sample", "--rows", "-1", "--out", str(tmp_path / "x.parquet")]) == 1
 
 
 def test_overview_charts(data: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -228,3 +227,35 @@ def test_bins_out_of_range_is_a_usage_error_on_every_engine(
     assert _exit_code(argv) == 2
     err = capsys.readouterr().err
     assert "argument --bins" in err and "SELECT" not in err and len(err) < 1500
+
+
+@pytest.mark.parametrize(
+    ("argv", "option"),
+    [
+        (["overview", "all"], "--data"),
+        (["overview", "all", "--engine", "chdb"], "--data"),
+        (["overview", "all", "--bins", "0"], "--bins"),
+        (["sample", "--rows", "-5", "--out", "OUT.parquet"], "--rows"),
+        (["sample", "--rows", "5", "--seed", "-1", "--out", "OUT.parquet"], "--seed"),
+        (["sample", "--rows", "5", "--seed", "x", "--out", "OUT.parquet"], "--seed"),
+        (["sample", "--rows", "5", "--users", "0", "--out", "OUT.parquet"], "--users"),
+        (["sample", "--rows", "5", "--out", "OUT.txt"], "--out"),
+        (["sample", "--rows", "5", "--out", "OUT"], "--out"),
+        (["sample", "--rows", "5", "--out", "OUT.parquet", "--format", "xlsx"], "--format"),
+    ],
+)
+def test_usage_errors_exit_2_and_name_the_option(
+    tmp_path: Path, argv: list[str], option: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = [a.replace("OUT", str(tmp_path / "out")) for a in argv]
+    assert _exit_code(argv) == 2
+    err = capsys.readouterr().err
+    assert f"argument {option}" in err and "usage:" in err and "Traceback" not in err
+    assert not list(tmp_path.iterdir())  # nothing written
+
+
+def test_sample_out_suffix_or_format(tmp_path: Path) -> None:
+    assert main(["sample", "--rows", "5", "--out", str(tmp_path / "x.txt"), "--format", "csv"]) == 0
+    assert "user_id" in (tmp_path / "x.txt").read_text().splitlines()[0]  # CSV header
+    assert main(["sample", "--rows", "5", "--out", str(tmp_path / "x.ndjson")]) == 0
+    assert (tmp_path / "x.ndjson").read_text().startswith("{")

@@ -210,3 +210,13 @@ def test_bad_user_counts_raise_before_writing(tmp_path: Path, users: int) -> Non
     assert not (tmp_path / "u.parquet").exists()
     with pytest.raises(ValueError, match="users must be"):
         generate(10, users=users)
+
+
+def test_unknown_suffix_needs_a_format(tmp_path: Path) -> None:
+    from filterlang.sample import format_for, write_sample
+
+    assert format_for(Path("a.PARQUET")) == "parquet" and format_for(Path("a.txt")) is None
+    with pytest.raises(ValueError, match="suffix"):
+        write_sample(5, tmp_path / "x.txt")
+    assert not (tmp_path / "x.txt").exists()
+    assert write_sample(5, tmp_path / "x.txt", fmt="jsonl").read_text().startswith("{")

@@ -15,6 +15,7 @@ import json
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TextIO
 
 LARGE_INPUT_BYTES = 64 << 20  # files above this get progress lines even off a terminal
@@ -96,8 +97,11 @@ def _error(message: str) -> int:
 def _cmd_sample(args: argparse.Namespace) -> int:
     from .. import sample
 
-    if args.rows < 0:
-        return _error("--rows must be >= 0")
+    if args.format is None and sample.format_for(Path(args.out)) is None:
+        args.usage_error(
+            f"argument --out: cannot tell the format of {args.out!r} from its suffix; "
+            f"use .parquet, .csv or .jsonl, or pass --format {{{','.join(sample.FORMATS)}}}"
+        )
     try:
         import numpy  # noqa: F401
         import pyarrow  # noqa: F401
@@ -159,7 +163,7 @@ def _cmd_overview(args: argparse.Namespace) -> int:
         progress = ProgressLine(f"querying {args.table or 'the profile table'} on ClickHouse", large=True)
     else:
         if not args.data:
-            return _error("--data FILE is required (a .parquet, .csv or .jsonl file)")
+            args.usage_error(f"argument --data is required with --engine {engine} (a .parquet, .csv or .jsonl file)")
         try:
             source = sources.resolve(args.data)
         except sources.SourceError as e:
@@ -218,12 +222,12 @@ def register(subparsers: Any) -> None:
         description="Write a seeded request log in the flat layout: skewed users, real models and prices, "
         "latencies, tokens, statuses, properties and scores over six weeks (UTC).",
     )
-    p.add_argument("--rows", type=int, default=100_000, help="number of requests (default 100000)")
+    p.add_argument("--rows", type=int_range(0), default=100_000, help="number of requests (default 100000)")
     p.add_argument("--out", required=True, help="output file (.parquet, .csv or .jsonl)")
-    p.add_argument("--seed", type=int, default=7, help="random seed (default 7); same seed, same rows")
+    p.add_argument("--seed", type=int_range(0), default=7, help="random seed >= 0 (default 7); same seed, same rows")
     p.add_argument("--format", choices=FORMATS, help="file format (default: from the --out suffix)")
-    p.add_argument("--users", type=int, help="number of distinct users (default rows/40)")
-    p.set_defaults(func=_cmd_sample)
+    p.add_argument("--users", type=int_range(1), help="number of distinct users (default rows/40)")
+    p.set_defaults(func=_cmd_sample, usage_error=p.error)
 
     o = subparsers.add_parser(
         "overview",
@@ -253,7 +257,7 @@ def register(subparsers: Any) -> None:
         help="with --engine clickhouse: how fields map to your table: flat, helicone or a .toml file",
     )
     o.add_argument("--tenant", help="with --engine clickhouse: AND organization_id = TENANT in front of the filter")
-    o.set_defaults(func=_cmd_overview)
+    o.set_defaults(func=_cmd_overview, usage_error=o.error)
 
 
 __all__ = ["ProgressLine", "register"]
