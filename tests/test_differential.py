@@ -347,3 +347,18 @@ def test_helicone_cost_bounds_beyond_64_bits_on_chdb(ch_helicone: Any) -> None:
                     else ch_helicone.query(q.sql, "TabSeparated")
                 )
                 assert {line for line in str(res).split("\n") if line} == want, (v, op, inline, q.sql)
+
+
+@pytest.mark.parametrize("engine_name", ["duck", "lite", "ch", "pg"])
+def test_big_integers_compare_exactly_with_double_costs(engine_name: str, request: pytest.FixtureRequest) -> None:
+    engine: Engine = request.getfixturevalue(engine_name)
+    costs = [float(2**63), float(2**53), float(2**53 + 2), 1e30, -float(2**63), 1.5, None]
+    data = [{"request_id": f"r{i}", "user_id": "u", "cost": c} for i, c in enumerate(costs)]
+    bounds = [2**63 - 1, 2**63, 2**53 + 1, 10**30, -(2**63) - 1, 10**400, -(10**400), 1]
+    ops = ("equals", "not-equals", "gt", "gte", "lt", "lte")
+    flts = [make_leaf(Condition(f, op, b)) for f in ("cost", "user_cost") for b in bounds for op in ops]
+    check(engine, data, flts)
+    # BIGINT columns: integers past 64 bits are constant tests (no driver can bind them)
+    data = [{"request_id": f"r{i}", "latency": v} for i, v in enumerate([2**63 - 1, -(2**63), 0, None])]
+    ints = [10**30, -(10**30), 2**63 - 1, 2**64 - 1, 2**64]
+    check(engine, data, [make_leaf(Condition("latency", op, b)) for b in ints for op in ops])

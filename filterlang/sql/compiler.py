@@ -59,6 +59,11 @@ INT_UNITS_MIN = -(2**63)
 INT_UNITS_MAX = 2**64 - 1
 USERS_ALIAS = "users_view"
 
+# fields whose SQL value is a double on every engine (flat layout's cost, per-user sums and averages)
+DOUBLE_FIELDS = frozenset(
+    {"cost", "user_cost", "user_average_requests_per_day_active", "user_average_tokens_per_request"}
+)
+
 _CH_TYPES = {str: "String", int: "Int64", float: "Float64", bool: "Bool"}
 
 
@@ -246,7 +251,12 @@ class _Compiler:
         v = c.value
         assert isinstance(v, int | float) and not isinstance(v, bool)
         cmp = {EQUALS: exp.EQ, NOT_EQUALS: exp.NEQ, GT: exp.GT, GTE: exp.GTE, LT: exp.LT, LTE: exp.LTE}[c.op]
+        if isinstance(v, int) and c.field in DOUBLE_FIELDS and fm.scale == 1 and not fm.integer:
+            return self.int_vs_double(c.op, e, v)
         if fm.scale == 1:
+            if isinstance(v, int) and not -(2**63) <= v < 2**63:
+                # BIGINT columns hold signed 64 bits, and drivers cannot bind more
+                return self.beyond(c.op, e, above=v > 0)
             return cmp(this=e, expression=self.value(v))
         if not fm.integer:
             scaled = float(v) * fm.scale
@@ -266,6 +276,29 @@ class _Compiler:
             # and beyond) or that an engine cannot parse
             return self.beyond(op, e, above=bound > INT_UNITS_MAX)
         return cmp(this=e, expression=self.value(bound))
+
+    def int_vs_double(self, op: str, e: exp.Expr, v: int) -> exp.Expr:
+        """``double_col OP v`` exactly, as Python and SQLite compare, for any integer ``v``.
+
+        DuckDB, PostgreSQL and others turn the integer into a double first, so
+        ``cost = 2**63 - 1`` would hold for the double 2**63. An integer no double equals
+        is replaced by its neighbouring doubles: ``> v`` is ``>= next double up``, ``< v``
+        is ``<= next double down``, ``= v`` never holds.
+        """
+        try:
+            f = float(v)
+        except OverflowError:  # beyond every double
+            return self.beyond(op, e, above=v > 0)
+        cmp = {EQUALS: exp.EQ, NOT_EQUALS: exp.NEQ, GT: exp.GT, GTE: exp.GTE, LT: exp.LT, LTE: exp.LTE}[op]
+        if int(f) == v:  # exactly representable: every engine compares it exactly
+            # past int64 as the (equal) double: drivers cannot bind such an integer
+            return cmp(this=e, expression=self.value(v if -(2**63) <= v < 2**63 else f))
+        if op in (EQUALS, NOT_EQUALS):
+            return exp.false() if op == EQUALS else exp.not_(exp.Is(this=e, expression=exp.Null()))
+        down, up = (f, math.nextafter(f, math.inf)) if f < v else (math.nextafter(f, -math.inf), f)
+        if op in (GT, GTE):
+            return self.beyond(op, e, above=True) if math.isinf(up) else exp.GTE(this=e, expression=self.value(up))
+        return self.beyond(op, e, above=False) if math.isinf(down) else exp.LTE(this=e, expression=self.value(down))
 
     @staticmethod
     def beyond(op: str, e: exp.Expr, *, above: bool) -> exp.Expr:
