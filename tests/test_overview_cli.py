@@ -259,3 +259,19 @@ def test_sample_out_suffix_or_format(tmp_path: Path) -> None:
     assert "user_id" in (tmp_path / "x.txt").read_text().splitlines()[0]  # CSV header
     assert main(["sample", "--rows", "5", "--out", str(tmp_path / "x.ndjson")]) == 0
     assert (tmp_path / "x.ndjson").read_text().startswith("{")
+
+
+def test_unreachable_clickhouse_without_driver_noise(
+    capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    # QA: clickhouse-connect logged "Unexpected Http Driver Exception" before our error.
+    import logging
+
+    pytest.importorskip("clickhouse_connect")
+    caplog.set_level(logging.DEBUG)
+    before = logging.getLogger("clickhouse_connect").level
+    assert main(["overview", "all", "--engine", "clickhouse", "--url", "http://127.0.0.1:9/"]) == 1
+    err = capsys.readouterr().err
+    assert "Unexpected Http Driver Exception" not in err and err.count("error:") == 1
+    assert not [r for r in caplog.records if r.name.startswith("clickhouse_connect")]
+    assert logging.getLogger("clickhouse_connect").level == before  # restored after the call

@@ -244,16 +244,17 @@ def _run_clickhouse(
 
     sql, params = clickhouse_query(req, source=table, method=method, bins=bins, profile=profile)
     where = url or "the default ClickHouse server (localhost:8123)"
-    try:
-        client = clickhouse_connect.get_client(dsn=url, **kw) if url else clickhouse_connect.get_client(**kw)
-    except ClickHouseError as e:
-        raise sources.SourceError(f"cannot connect to {where}: {_first_line(e)}") from e
-    try:
-        result = client.query(sql, parameters=params)
-    except ClickHouseError as e:
-        raise sources.SourceError(f"the overview query failed on {where}: {_first_line(e)}") from e
-    finally:
-        client.close()
+    with _quiet_logger("clickhouse_connect"):
+        try:
+            client = clickhouse_connect.get_client(dsn=url, **kw) if url else clickhouse_connect.get_client(**kw)
+        except ClickHouseError as e:
+            raise sources.SourceError(f"cannot connect to {where}: {_first_line(e)}") from e
+        try:
+            result = client.query(sql, parameters=params)
+        except ClickHouseError as e:
+            raise sources.SourceError(f"the overview query failed on {where}: {_first_line(e)}") from e
+        finally:
+            client.close()
     row = result.result_rows[0]
     return {m: to_rows([tuple(b) for b in row[i]]) for i, m in enumerate(MEASURES)}  # type: ignore[misc]
 
@@ -348,6 +349,23 @@ def needed_columns(node: Node) -> set[str]:
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return _clip(text.splitlines()[0]) if text else type(exc).__name__
+
+
+@contextmanager
+def _quiet_logger(name: str) -> Iterator[None]:
+    """Mute a driver's own logging while it runs: every failure it logs is also raised,
+    and the raised one becomes our message. Without this clickhouse-connect prints
+    "Unexpected Http Driver Exception" (through logging's last-resort handler) before
+    the real error. Only that logger's level changes, and only for the call."""
+    import logging
+
+    log = logging.getLogger(name)
+    before = log.level
+    log.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        log.setLevel(before)
 
 
 @contextmanager
