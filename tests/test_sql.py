@@ -493,3 +493,15 @@ def test_columns_str_is_one_column_and_empty_is_refused() -> None:
     for bad in ([], "", [""], [5]):
         with pytest.raises(FilterTypeError, match="columns"):
             to_sql(node, columns=bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_escape_clause_only_when_the_pattern_has_a_backslash(dialect: str) -> None:
+    from filterlang.sql.dialects import dialect_spec
+
+    for op, plain, escaped in (("like", "gpt%", "50\\%%"), ("ilike", "gpt%", "a\\_b%"), ("contains", "x", "50%")):
+        for inline in (False, True):
+            assert "ESCAPE" not in where_sql(L("model", op, plain), dialect=dialect, inline=inline).sql
+            with_bs = where_sql(L("model", op, escaped), dialect=dialect, inline=inline).sql
+            needs = dialect_spec(dialect).like_escape and not (dialect == "sqlite" and op == "like")  # GLOB
+            assert ("ESCAPE" in with_bs) == needs, with_bs

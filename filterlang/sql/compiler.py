@@ -217,8 +217,11 @@ class _Compiler:
         return "".join(out)
 
     def like(self, e: exp.Expr, tokens: Sequence[object]) -> exp.Expr:
-        node: exp.Expr = exp.Like(this=e, expression=self.value(self.like_text(tokens)))
-        if self.spec.like_escape:
+        text = self.like_text(tokens)
+        node: exp.Expr = exp.Like(this=e, expression=self.value(text))
+        # ESCAPE only when the pattern has a backslash: without one it changes nothing,
+        # and it costs DuckDB its prefix optimisation (~20% on a LIKE 'lit%')
+        if self.spec.like_escape and "\\" in text:
             node = exp.Escape(this=node, expression=exp.Literal.string("\\"))
         return node
 

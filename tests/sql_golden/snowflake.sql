@@ -34,11 +34,11 @@ requests.model LIKE %(p0)s ESCAPE '\\'
 requests.model LIKE 'gpt-4%\\_x' ESCAPE '\\'
 
 -- ilike
-TRANSLATE(requests.model, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE %(p0)s ESCAPE '\\'
+TRANSLATE(requests.model, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE %(p0)s
 -- params: {"p0": "gpt%"}
 
 -- ilike (inline)
-TRANSLATE(requests.model, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE 'gpt%' ESCAPE '\\'
+TRANSLATE(requests.model, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE 'gpt%'
 
 -- contains
 TRANSLATE(requests.request_body, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE %(p0)s ESCAPE '\\'
@@ -48,11 +48,11 @@ TRANSLATE(requests.request_body, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnop
 TRANSLATE(requests.request_body, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE '%50\\% off\\_\\\\%' ESCAPE '\\'
 
 -- not-contains
-NOT TRANSLATE(requests.request_body, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE %(p0)s ESCAPE '\\'
+NOT TRANSLATE(requests.request_body, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE %(p0)s
 -- params: {"p0": "%error%"}
 
 -- not-contains (inline)
-NOT TRANSLATE(requests.request_body, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE '%error%' ESCAPE '\\'
+NOT TRANSLATE(requests.request_body, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE '%error%'
 
 -- number gt
 requests.latency > %(p0)s
@@ -111,11 +111,11 @@ COALESCE(CAST(GET(requests.properties, %(p0)s) AS VARCHAR), '') = %(p1)s
 COALESCE(CAST(GET(requests.properties, 'env') AS VARCHAR), '') = 'prod'
 
 -- properties ilike
-TRANSLATE(COALESCE(CAST(GET(requests.properties, %(p0)s) AS VARCHAR), ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE %(p1)s ESCAPE '\\'
+TRANSLATE(COALESCE(CAST(GET(requests.properties, %(p0)s) AS VARCHAR), ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE %(p1)s
 -- params: {"p0": "env", "p1": "pro%"}
 
 -- properties ilike (inline)
-TRANSLATE(COALESCE(CAST(GET(requests.properties, 'env') AS VARCHAR), ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE 'pro%' ESCAPE '\\'
+TRANSLATE(COALESCE(CAST(GET(requests.properties, 'env') AS VARCHAR), ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE 'pro%'
 
 -- scores gte-ish text
 CAST(GET(requests.scores, %(p0)s) AS VARCHAR) = %(p1)s
@@ -132,18 +132,18 @@ NOT GET(requests.properties, %(p0)s) IS NULL
 NOT GET(requests.properties, 'env') IS NULL
 
 -- and/or
-(requests.model LIKE %(p0)s ESCAPE '\\' OR requests.model LIKE %(p1)s ESCAPE '\\') AND requests.status >= %(p2)s AND requests.status < %(p3)s
+(requests.model LIKE %(p0)s OR requests.model LIKE %(p1)s) AND requests.status >= %(p2)s AND requests.status < %(p3)s
 -- params: {"p0": "gpt%", "p1": "claude%", "p2": 200, "p3": 300}
 
 -- and/or (inline)
-(requests.model LIKE 'gpt%' ESCAPE '\\' OR requests.model LIKE 'claude%' ESCAPE '\\') AND requests.status >= 200 AND requests.status < 300
+(requests.model LIKE 'gpt%' OR requests.model LIKE 'claude%') AND requests.status >= 200 AND requests.status < 300
 
 -- users_view
-users_view.user_cost > %(p0)s AND TRANSLATE(requests.model, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE %(p1)s ESCAPE '\\'
+users_view.user_cost > %(p0)s AND TRANSLATE(requests.model, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE %(p1)s
 -- params: {"p0": 5, "p1": "gpt%"}
 
 -- users_view (inline)
-users_view.user_cost > 5 AND TRANSLATE(requests.model, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE 'gpt%' ESCAPE '\\'
+users_view.user_cost > 5 AND TRANSLATE(requests.model, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE 'gpt%'
 
 -- all
 TRUE
@@ -153,7 +153,7 @@ TRUE
 TRUE
 
 -- to_sql users_view
-SELECT requests.* FROM requests LEFT JOIN (SELECT requests.user_id AS user_id, requests.user_id AS user_user_id, COUNT(*) AS user_total_requests, SUM(requests.cost) AS user_cost, SUM(requests.prompt_tokens) AS user_total_prompt_tokens, SUM(requests.completion_tokens) AS user_total_completion_tokens, COUNT(DISTINCT CAST(requests.request_created_at AS DATE)) AS user_active_for, MIN(requests.request_created_at) AS user_first_active, MAX(requests.request_created_at) AS user_last_active, CAST(COUNT(*) AS DOUBLE) / CAST(NULLIF(COUNT(DISTINCT CAST(requests.request_created_at AS DATE)), 0) AS DOUBLE) AS user_average_requests_per_day_active, CAST(SUM(requests.prompt_tokens) + SUM(requests.completion_tokens) AS DOUBLE) / CAST(COUNT(*) AS DOUBLE) AS user_average_tokens_per_request FROM requests GROUP BY requests.user_id) AS users_view ON requests.user_id = users_view.user_id WHERE users_view.user_cost > %(p0)s AND TRANSLATE(requests.model, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE %(p1)s ESCAPE '\\'
+SELECT requests.* FROM requests LEFT JOIN (SELECT requests.user_id AS user_id, requests.user_id AS user_user_id, COUNT(*) AS user_total_requests, SUM(requests.cost) AS user_cost, SUM(requests.prompt_tokens) AS user_total_prompt_tokens, SUM(requests.completion_tokens) AS user_total_completion_tokens, COUNT(DISTINCT CAST(requests.request_created_at AS DATE)) AS user_active_for, MIN(requests.request_created_at) AS user_first_active, MAX(requests.request_created_at) AS user_last_active, CAST(COUNT(*) AS DOUBLE) / CAST(NULLIF(COUNT(DISTINCT CAST(requests.request_created_at AS DATE)), 0) AS DOUBLE) AS user_average_requests_per_day_active, CAST(SUM(requests.prompt_tokens) + SUM(requests.completion_tokens) AS DOUBLE) / CAST(COUNT(*) AS DOUBLE) AS user_average_tokens_per_request FROM requests GROUP BY requests.user_id) AS users_view ON requests.user_id = users_view.user_id WHERE users_view.user_cost > %(p0)s AND TRANSLATE(requests.model, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE %(p1)s
 
 -- to_sql helicone org1 (inline)
 SELECT request_response_rmt.* FROM request_response_rmt WHERE request_response_rmt.organization_id = 'org1' AND (request_response_rmt.model = 'x' OR request_response_rmt.cost > 2150000000)

@@ -34,11 +34,11 @@ requests.model GLOB :p0
 requests.model GLOB 'gpt-4*_x'
 
 -- ilike
-LOWER(requests.model) LIKE :p0 ESCAPE '\'
+LOWER(requests.model) LIKE :p0
 -- params: {"p0": "gpt%"}
 
 -- ilike (inline)
-LOWER(requests.model) LIKE 'gpt%' ESCAPE '\'
+LOWER(requests.model) LIKE 'gpt%'
 
 -- contains
 LOWER(requests.request_body) LIKE :p0 ESCAPE '\'
@@ -48,11 +48,11 @@ LOWER(requests.request_body) LIKE :p0 ESCAPE '\'
 LOWER(requests.request_body) LIKE '%50\% off\_\\%' ESCAPE '\'
 
 -- not-contains
-NOT LOWER(requests.request_body) LIKE :p0 ESCAPE '\'
+NOT LOWER(requests.request_body) LIKE :p0
 -- params: {"p0": "%error%"}
 
 -- not-contains (inline)
-NOT LOWER(requests.request_body) LIKE '%error%' ESCAPE '\'
+NOT LOWER(requests.request_body) LIKE '%error%'
 
 -- number gt
 requests.latency > :p0
@@ -111,11 +111,11 @@ COALESCE((SELECT value FROM JSON_EACH(requests.properties) WHERE key = :p0), '')
 COALESCE((SELECT value FROM JSON_EACH(requests.properties) WHERE key = 'env'), '') = 'prod'
 
 -- properties ilike
-LOWER(COALESCE((SELECT value FROM JSON_EACH(requests.properties) WHERE key = :p0), '')) LIKE :p1 ESCAPE '\'
+LOWER(COALESCE((SELECT value FROM JSON_EACH(requests.properties) WHERE key = :p0), '')) LIKE :p1
 -- params: {"p0": "env", "p1": "pro%"}
 
 -- properties ilike (inline)
-LOWER(COALESCE((SELECT value FROM JSON_EACH(requests.properties) WHERE key = 'env'), '')) LIKE 'pro%' ESCAPE '\'
+LOWER(COALESCE((SELECT value FROM JSON_EACH(requests.properties) WHERE key = 'env'), '')) LIKE 'pro%'
 
 -- scores gte-ish text
 CAST((SELECT value FROM JSON_EACH(requests.scores) WHERE key = :p0) AS TEXT) = :p1
@@ -139,11 +139,11 @@ EXISTS(SELECT 1 FROM JSON_EACH(requests.properties) WHERE key = 'env')
 (requests.model GLOB 'gpt*' OR requests.model GLOB 'claude*') AND requests.status >= 200 AND requests.status < 300
 
 -- users_view
-users_view.user_cost > :p0 AND LOWER(requests.model) LIKE :p1 ESCAPE '\'
+users_view.user_cost > :p0 AND LOWER(requests.model) LIKE :p1
 -- params: {"p0": 5, "p1": "gpt%"}
 
 -- users_view (inline)
-users_view.user_cost > 5 AND LOWER(requests.model) LIKE 'gpt%' ESCAPE '\'
+users_view.user_cost > 5 AND LOWER(requests.model) LIKE 'gpt%'
 
 -- all
 TRUE
@@ -153,7 +153,7 @@ TRUE
 TRUE
 
 -- to_sql users_view
-SELECT requests.* FROM requests LEFT JOIN (SELECT requests.user_id AS user_id, requests.user_id AS user_user_id, COUNT(*) AS user_total_requests, SUM(requests.cost) AS user_cost, SUM(requests.prompt_tokens) AS user_total_prompt_tokens, SUM(requests.completion_tokens) AS user_total_completion_tokens, COUNT(DISTINCT SUBSTRING(requests.request_created_at, 1, 10)) AS user_active_for, MIN(requests.request_created_at) AS user_first_active, MAX(requests.request_created_at) AS user_last_active, CAST(COUNT(*) AS REAL) / CAST(NULLIF(COUNT(DISTINCT SUBSTRING(requests.request_created_at, 1, 10)), 0) AS REAL) AS user_average_requests_per_day_active, CAST(SUM(requests.prompt_tokens) + SUM(requests.completion_tokens) AS REAL) / CAST(COUNT(*) AS REAL) AS user_average_tokens_per_request FROM requests GROUP BY requests.user_id) AS users_view ON requests.user_id = users_view.user_id WHERE users_view.user_cost > :p0 AND LOWER(requests.model) LIKE :p1 ESCAPE '\'
+SELECT requests.* FROM requests LEFT JOIN (SELECT requests.user_id AS user_id, requests.user_id AS user_user_id, COUNT(*) AS user_total_requests, SUM(requests.cost) AS user_cost, SUM(requests.prompt_tokens) AS user_total_prompt_tokens, SUM(requests.completion_tokens) AS user_total_completion_tokens, COUNT(DISTINCT SUBSTRING(requests.request_created_at, 1, 10)) AS user_active_for, MIN(requests.request_created_at) AS user_first_active, MAX(requests.request_created_at) AS user_last_active, CAST(COUNT(*) AS REAL) / CAST(NULLIF(COUNT(DISTINCT SUBSTRING(requests.request_created_at, 1, 10)), 0) AS REAL) AS user_average_requests_per_day_active, CAST(SUM(requests.prompt_tokens) + SUM(requests.completion_tokens) AS REAL) / CAST(COUNT(*) AS REAL) AS user_average_tokens_per_request FROM requests GROUP BY requests.user_id) AS users_view ON requests.user_id = users_view.user_id WHERE users_view.user_cost > :p0 AND LOWER(requests.model) LIKE :p1
 
 -- to_sql helicone org1 (inline)
 SELECT request_response_rmt.* FROM request_response_rmt WHERE request_response_rmt.organization_id = 'org1' AND (request_response_rmt.model = 'x' OR request_response_rmt.cost > 2150000000)
