@@ -139,7 +139,7 @@ def test_null_cost_is_skipped_and_all_null_is_zero() -> None:
 def test_cost_sum_is_correctly_rounded() -> None:
     rows = rows_for({"a": [0.1] * 10, "b": [1e16, 1.0, -1e16]})
     _, costs = user_measures(rows)
-    assert costs == [1.0, 1.0]  # fsum, not left-to-right float addition (0.9999999999999999, 0.0)
+    assert costs == [1.0, 1.0]  # exact nano-USD sum, not left-to-right float addition (0.9999999999999999, 0.0)
 
 
 def test_streams_a_generator() -> None:
