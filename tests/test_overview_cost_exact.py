@@ -117,3 +117,11 @@ def test_engines_equal_reference_exactly(pairs: list[tuple[str, float]], p: str,
     want = _run(rows, "reference", request, method)
     for engine in ("duckdb", "chdb"):
         assert _run(rows, engine, request, method) == want, engine
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+@pytest.mark.parametrize("engine", ENGINES)
+def test_non_finite_cost_is_an_error_on_every_engine(engine: str, bad: float) -> None:
+    rows = [{"user_id": "a", "cost": bad}, {"user_id": "b", "cost": 1.0}]
+    with pytest.raises(ValueError, match=r"(?i)finite|nan|inf|out of range"):
+        _run(rows, engine, {"filter": "all", "pSize": "p95", "useInterquartile": False})

@@ -49,7 +49,10 @@ def cost_nanos(cost: float) -> int:
     The SQL engines evaluate the identical expression on the identical double, so every
     engine adds the same integers (verified on tricky doubles in the tests).
     """
-    return math.floor(float(cost) * 1e9 + 0.5)
+    x = float(cost)
+    if not math.isfinite(x):  # DuckDB and ClickHouse refuse to cast it too
+        raise ValueError(f"cost must be a finite number of USD, not {x!r}")
+    return math.floor(x * 1e9 + 0.5)
 
 
 def nanos_to_usd(total: int) -> float:
