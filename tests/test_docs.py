@@ -11,7 +11,9 @@ import pytest
 import filterlang as fl
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
-PAIR = re.compile(r"```filterlang\n(?P<dsl>.*?)\n```\n```json\n(?P<json>.*?)\n```(?:\nCanonical: `+ ?(?P<canon>.*?) ?`+)?", re.S)
+PAIR = re.compile(
+    r"```filterlang\n(?P<dsl>.*?)\n```\n```json\n(?P<json>.*?)\n```(?:\nCanonical: `+ ?(?P<canon>.*?) ?`+)?", re.S
+)
 
 
 def examples() -> list[tuple[str, str, str | None]]:
