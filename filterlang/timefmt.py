@@ -40,6 +40,8 @@ def check(value: str) -> str | None:
         _parts(m)
     except ValueError as exc:
         return f'"{value}" is not a real date and time ({exc})'
+    except OverflowError:  # the offset moves the instant outside years 1..9999
+        return f'"{value}" is outside the years 1 to 9999 in UTC'
     return None
 
 

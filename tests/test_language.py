@@ -371,6 +371,8 @@ TYPE_ERRORS: list[tuple[str, str, str | None]] = [
     ("status > 1e999", "out of range", None),
     ("status > 99999999999999999999", "64-bit", None),
     ("cached between true and false", "it allows", None),
+    ('request_created_at > "0001-01-01T00:00:00+01:00"', "outside the years 1 to 9999", None),
+    ('request_created_at > "9999-12-31T23:30:00-01:00"', "outside the years 1 to 9999", None),
 ]
 
 
