@@ -287,7 +287,13 @@ def leaf_of(field_name: str, op: str, value: Value, key: str | None = None) -> F
 
 
 def branch(left: Node, operator: Literal["and", "or"], right: Node) -> FilterBranch:
-    return construct(FilterBranch, {"left": left, "operator": operator, "right": right})
+    """``construct`` specialised for the one model with no defaults (the hot path of chains)."""
+    m = _new(FilterBranch)
+    _set(m, "__dict__", {"left": left, "operator": operator, "right": right})
+    _set(m, "__pydantic_fields_set__", {"left", "operator", "right"})
+    _set(m, "__pydantic_extra__", None)
+    _set(m, "__pydantic_private__", None)
+    return m
 
 
 def balanced(operator: Literal["and", "or"], items: list[Node]) -> Node:

@@ -81,6 +81,7 @@ _PREV_TOKEN = re.compile(
     r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|`[^`\n]*`|[A-Za-z_][A-Za-z0-9_]*"
     r"|[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?[smhdw]?|==|!=|<>|>=|<=|~\*|!~\*|!~|[=<>~()\[\],.+-]"
 )
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _BLANK = re.compile(r"(?:\s+|#[^\n]*)*")
 _STRING_AT = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'")
 _PAREN_SCAN = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|`[^`\n]*`|#[^\n]*|[()]")
@@ -217,7 +218,7 @@ def _unescape(body: str, tok: Any) -> str:
 
     out = _ESCAPE_RE.sub(repl, body) if "\\" in body else body
     # Surrogate pairs written as two \u escapes become one character, as in JSON.
-    if any("\ud800" <= c <= "\udfff" for c in out):
+    if _SURROGATE.search(out):
         out = out.encode("utf-16", "surrogatepass").decode("utf-16", "surrogatepass")
         reason = text_error(out)
         if reason is not None:
