@@ -6,9 +6,12 @@ rows of the data set (not only the rows a filter keeps), so a filter mixing
 compiler produces the same numbers with a grouped subquery LEFT JOINed on user_id; the
 rules below copy SQL's aggregate semantics so both agree bit for bit:
 
-- SUM ignores NULLs and is NULL when the user has no non-NULL value;
-  costs are summed with ``math.fsum`` (correctly rounded; engines sum doubles in an
-  unspecified order, so only exactly representable sums agree everywhere).
+- SUM ignores NULLs and is NULL when the user has no non-NULL value.
+- user_cost is the overview's exact sum (docs/overview.md): each cost as integer
+  nano-USD ``floor(cost * 1e9 + 0.5)`` in double arithmetic, the integers added
+  exactly, then ``float(total) / 1e9``. A float sum (even a correctly rounded fsum)
+  would differ from the engines' order-dependent double sums in the last bit and move
+  a user across ``user_cost <= 0.3``; integers do not depend on the order.
 - averages are double divisions of doubles (``CAST(x AS DOUBLE) / CAST(y AS DOUBLE)``),
   NULL on a zero divisor (``NULLIF``).
 - active_for counts distinct UTC calendar days of request_created_at.
@@ -18,10 +21,11 @@ rules below copy SQL's aggregate semantics so both agree bit for bit:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
+
+from .money import cost_nanos, nanos_to_usd
 
 USER_FIELDS: tuple[str, ...] = (
     "user_user_id",
@@ -53,7 +57,7 @@ class _Acc:
 
     def __init__(self) -> None:
         self.n = 0
-        self.cost: list[float] = []
+        self.cost: int | None = None  # nano-USD
         self.prompt: int | None = None
         self.completion: int | None = None
         self.days: set[date] = set()
@@ -64,7 +68,8 @@ class _Acc:
         self.n += 1
         c = row.get("cost")
         if c is not None:
-            self.cost.append(c)
+            n = cost_nanos(c)
+            self.cost = n if self.cost is None else self.cost + n
         p = row.get("prompt_tokens")
         if p is not None:
             self.prompt = p if self.prompt is None else self.prompt + p
@@ -90,7 +95,7 @@ class _Acc:
             "user_average_tokens_per_request": float(tokens) / float(self.n) if tokens is not None else None,
             "user_total_completion_tokens": self.completion,
             "user_total_prompt_tokens": self.prompt,
-            "user_cost": math.fsum(self.cost) if self.cost else None,
+            "user_cost": nanos_to_usd(self.cost) if self.cost is not None else None,
         }
 
 

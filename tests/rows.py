@@ -3,8 +3,9 @@
 Rows use the flat layout (filterlang.sql.layout.FLAT_COLUMNS) with plain Python values,
 exactly what ``compile_predicate`` reads. Strings come from a small nasty pool (quotes,
 LIKE metacharacters, backslashes, placeholders, non-ASCII, NUL) so filters drawn from
-the data hit rows; costs are multiples of 1/64 USD (exact in binary, so per-user sums
-agree on every engine whatever the summation order) and reach far above $2.15.
+the data hit rows; costs are arbitrary decimals and doubles (user_cost is an exact
+nano-USD integer sum, so per-user sums agree on every engine whatever the summation
+order) and reach far above $2.15.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 
 from filterlang.fields import FIELDS, FIELDS_BY_TABLE, OPERATORS, REQUESTS, USERS_VIEW, Kind
 from filterlang.nodes import Condition, Node, branch, conditions_to_leaf, make_leaf
+from filterlang.overview.reference import cost_nanos
 from filterlang.sql.layout import FLAT_COLUMNS, flat_ddl
 
 NASTY = [
@@ -104,7 +106,9 @@ def rows(
                     st.one_of(
                         st.none(),
                         st.integers(0, 2**20).map(lambda k: k / 64),  # up to $16384, exact
-                        st.sampled_from([0.0, 2.15625, 2.5, 3.0, 4.296875]),
+                        st.integers(0, 10**13).map(lambda k: k / 10**9),  # decimals, inexact in binary
+                        st.floats(0.0, 1e6, allow_nan=False, allow_infinity=False),
+                        st.sampled_from([0.0, 0.1, 0.2, 0.3, 2.15, 2.15625, 2.5, 3.0, 3.3, 4.296875]),
                     )
                 )
             elif t == "int":
@@ -358,7 +362,7 @@ def helicone_rows(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[dict[str,
                 v = draw(st.sampled_from(ORGS))
             elif name == "cost":
                 usd = v if v is not None else 0.0
-                v = round(usd * 64) * 15_625_000  # nano-USD, exact (cost is k/64 USD)
+                v = cost_nanos(usd)  # nano-USD, the overview's rounding
             elif name == "cache_reference_id":
                 v = draw(st.sampled_from([ZERO_UUID, "6e2f8c1e-0000-4000-8000-000000000001", ""]))
             elif name == "assets":

@@ -21,6 +21,7 @@ from rows import filters, load_chdb, load_duckdb, load_postgres, load_sqlite, ro
 from strategies import any_nodes
 
 from filterlang.evaluate import compile_predicate
+from filterlang.fields import EQUALS, GT, GTE, LT, LTE, NOT_EQUALS
 from filterlang.nodes import Condition, Node, make_leaf
 from filterlang.sql import SqlQuery, chdb_params, to_sql
 from filterlang.users import add_user_fields
@@ -356,9 +357,48 @@ def test_big_integers_compare_exactly_with_double_costs(engine_name: str, reques
     data = [{"request_id": f"r{i}", "user_id": "u", "cost": c} for i, c in enumerate(costs)]
     bounds = [2**63 - 1, 2**63, 2**53 + 1, 10**30, -(2**63) - 1, 10**400, -(10**400), 1]
     ops = ("equals", "not-equals", "gt", "gte", "lt", "lte")
-    flts = [make_leaf(Condition(f, op, b)) for f in ("cost", "user_cost") for b in bounds for op in ops]
-    check(engine, data, flts)
+    check(engine, data, [make_leaf(Condition("cost", op, b)) for b in bounds for op in ops])
+    # user_cost is an integer nano-USD sum: per-row costs stay inside 64-bit nanos (≈ $9.2e9)
+    costs = [float(2**32) + 0.5, 1.5, -2.25, 2.0**-40, None]
+    data = [{"request_id": f"r{i}", "user_id": f"u{i % 2}", "cost": c} for i, c in enumerate(costs)]
+    check(engine, data, [make_leaf(Condition("user_cost", op, b)) for b in bounds for op in ops])
     # BIGINT columns: integers past 64 bits are constant tests (no driver can bind them)
     data = [{"request_id": f"r{i}", "latency": v} for i, v in enumerate([2**63 - 1, -(2**63), 0, None])]
     ints = [10**30, -(10**30), 2**63 - 1, 2**64 - 1, 2**64]
     check(engine, data, [make_leaf(Condition("latency", op, b)) for b in ints for op in ops])
+
+
+# 17 costs whose exact decimal sum is 3.3: a left-to-right double sum gives
+# 3.3000000000000007 (so does DuckDB's and SQLite's SUM), fsum 3.3; engines pick their own order. user_cost is the
+# integer nano-USD sum (3_300_000_000) divided once, the double 3.3, everywhere.
+COSTS_3_3 = [0.1, 0.2, 0.2, 0.3, 0.3, 0.1, 0.1, 0.2, 0.1, 0.1, 0.3, 0.3, 0.3, 0.2, 0.1, 0.2, 0.2]
+
+
+@pytest.mark.parametrize("engine_name", ["duck", "lite", "ch", "pg"])
+def test_user_cost_is_the_exact_nano_sum(engine_name: str, request: pytest.FixtureRequest) -> None:
+    from filterlang.overview.reference import cost_nanos
+
+    engine: Engine = request.getfixturevalue(engine_name)
+    assert sum(cost_nanos(c) for c in COSTS_3_3) == 3_300_000_000
+    data = [{"request_id": f"a{i}", "user_id": "a", "cost": c} for i, c in enumerate(COSTS_3_3)]
+    data += [
+        {"request_id": "b0", "user_id": "b", "cost": 3.3},
+        {"request_id": "b1", "user_id": "b", "cost": 1e-9},  # 1 nano-USD more than 3.3
+        {"request_id": "n0", "user_id": "n", "cost": None},  # only NULL costs: user_cost NULL
+        {"request_id": "z0", "user_id": None, "cost": 0.5},
+    ]
+    full = add_user_fields(data)
+    assert {r["user_id"]: r["user_cost"] for r in full if r["user_id"]} == {"a": 3.3, "b": 3.300000001, "n": None}
+    a_rows = {f"a{i}" for i in range(len(COSTS_3_3))}
+    node = make_leaf(Condition("user_cost", LTE, 3.3))
+    assert {r["request_id"] for r in full if compile_predicate(node)(r)} == a_rows
+    engine.load(data)
+    for inline in (False, True):
+        q = to_sql(node, dialect=DIALECT[engine.name], columns=["request_id"], inline=inline)
+        assert engine.run(q) == a_rows, q.sql
+    flts = [
+        make_leaf(Condition("user_cost", op, v))
+        for op in (EQUALS, NOT_EQUALS, GT, GTE, LT, LTE)
+        for v in (3.3, 3.300000001, 0)
+    ]
+    check(engine, data, flts)

@@ -25,7 +25,7 @@ from test_histogram import brute_adaptive, brute_cut, brute_equal
 import filterlang
 from filterlang.overview import OverviewRequest, default_engine, overview, parse_request
 from filterlang.overview.jsnum import js_number_to_string
-from filterlang.overview.reference import reference_overview, user_measures
+from filterlang.overview.reference import cost_nanos, nanos_to_usd, reference_overview, user_measures
 
 RESULT_SCHEMA = "Result__request_count-HistogramRow-Array--user_cost-HistogramRow-Array_.string_"
 P_SIZES = ["p50", "p75", "p95", "p99", "p99.9"]
@@ -247,13 +247,14 @@ def test_matches_independent_pipeline(rows: list[dict[str, Any]], f: int, p: str
 
 
 def _user_totals(rows: list[dict[str, Any]]) -> dict[Any, float | None]:
-    acc: defaultdict[Any, list[float]] = defaultdict(list)
+    # users_view.user_cost is the exact nano-USD sum divided once (docs/sql.md, users_view)
+    acc: defaultdict[Any, list[int]] = defaultdict(list)
     seen = set()
     for r in rows:
         seen.add(r["user_id"])
         if r["cost"] is not None:
-            acc[r["user_id"]].append(r["cost"])
-    return {u: (math.fsum(acc[u]) if acc[u] else None) for u in seen}
+            acc[r["user_id"]].append(cost_nanos(r["cost"]))
+    return {u: (nanos_to_usd(sum(acc[u])) if acc[u] else None) for u in seen}
 
 
 @given(datasets(), st.sampled_from([0.0, 0.3, 1.0, 5.0]), st.sampled_from(P_SIZES), st.booleans())

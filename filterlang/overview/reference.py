@@ -30,38 +30,17 @@ so need a first pass: a list is read twice, any other iterable is materialised o
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from ..fields import USERS_VIEW
+from ..money import cost_nanos, nanos_to_usd
 from ..nodes import Node, is_true, uses_table
 from .histogram import HistogramRow, bucket, percentile_cut, to_rows
 
 __all__ = ["NANOS_PER_USD", "cost_nanos", "nanos_to_usd", "reference_overview", "user_measures"]
 
 NANOS_PER_USD = 10**9
-
-
-def cost_nanos(cost: float) -> int:
-    """A cost in USD as integer nano-USD: ``floor(cost * 1e9 + 0.5)`` in double arithmetic.
-
-    The SQL engines evaluate the identical expression on the identical double, so every
-    engine adds the same integers (verified on tricky doubles in the tests).
-    """
-    x = float(cost)
-    if not math.isfinite(x):  # DuckDB and ClickHouse refuse to cast it too
-        raise ValueError(f"cost must be a finite number of USD, not {x!r}")
-    return math.floor(x * 1e9 + 0.5)
-
-
-def nanos_to_usd(total: int) -> float:
-    """A nano-USD sum as USD: the int rounded to a double, then one double division.
-
-    ``float(total) / 1e9``, not ``total / 10**9`` (Python's int/int true division is
-    correctly rounded in one step, which the engines' cast-then-divide is not).
-    """
-    return float(total) / 1e9
 
 
 Row = Mapping[str, Any]

@@ -192,7 +192,10 @@ class _Compiler:
 
     def operand(self, c: Condition) -> tuple[exp.Expr, FieldMap]:
         if c.table == USERS_VIEW:
-            fm = self.profile.field_map("cost") if c.field == "user_cost" else FieldMap()
+            # user_cost is in the stored unit on integer-cost profiles (an exact integer sum,
+            # bounds scaled exactly like cost's), else USD (a double); see users_subquery
+            cost_fm = self.profile.field_map("cost")
+            fm = cost_fm if c.field == "user_cost" and cost_fm.integer else FieldMap()
             return exp.column(exp.to_identifier(c.field), table=exp.to_identifier(USERS_ALIAS)), fm
         return self.column(c.field), self.profile.field_map(c.field)
 
@@ -515,7 +518,7 @@ def users_subquery(c: _Compiler) -> exp.Select:
         "user_id": uid.copy(),
         "user_user_id": uid.copy(),
         "user_total_requests": count.copy(),
-        "user_cost": exp.Sum(this=cost),
+        "user_cost": user_cost(c, cost),
         "user_total_prompt_tokens": exp.Sum(this=prompt.copy()),
         "user_total_completion_tokens": exp.Sum(this=completion.copy()),
         "user_active_for": days.copy(),
@@ -534,6 +537,33 @@ def users_subquery(c: _Compiler) -> exp.Select:
     if p.tenant_column is not None and p.tenant is not None:
         sel = sel.where(c.tenant_guard())
     return sel
+
+
+def user_cost(c: _Compiler, cost: exp.Expr) -> exp.Expr:
+    """users_view.user_cost: the exact integer sum of the rows' costs (NULL: no cost).
+
+    A USD double cost is summed as integer nano-USD and divided once, ``float(sum) / 1e9``
+    (the overview's user_cost, bit for bit on every engine and in Python). An integer cost
+    column (helicone's UInt64 nano-USD) is summed as a widened integer and stays in its
+    stored unit, so ``user_cost > 5`` compares the exact sum with the exactly scaled
+    bound 5000000000, as ``cost > 5`` does; below 2^53 nano-USD this decides exactly as
+    ``float(sum) / 1e9 > 5`` does.
+    """
+    if c.profile.field_map("cost").integer:
+        return exp.Sum(this=c.tmpl(c.spec.nanos_int, v=cost))
+    return c.tmpl(c.spec.nanos_usd, v=exp.Sum(this=cost_nanos(c, cost)))
+
+
+def cost_nanos(c: _Compiler, cost: exp.Expr) -> exp.Expr:
+    """A row's double cost as integer nano-USD: ``floor(usd * 1e9 + 0.5)`` in double arithmetic.
+
+    The overview's per-row rounding (``overview.reference.cost_nanos``): every engine and
+    the Python reference add the same integers, so the sum does not depend on the
+    engine's summation order. A scaled double column is turned back into USD first.
+    """
+    scale = c.profile.field_map("cost").scale
+    usd = cost if scale == 1 else exp.Div(this=cost, expression=exp.Literal.number(repr(float(scale))))
+    return c.tmpl(c.spec.nanos, v=usd)
 
 
 def _table(p: Profile) -> exp.Expr:

@@ -54,6 +54,13 @@ class DialectSpec:
     map_has: str  # the map has key k
     score_get: str  # scores[k] as text, NULL when missing
     double: str = "DOUBLE"
+    # users_view.user_cost, summed exactly in integer nano-USD (semantics.md §3, the
+    # overview's definition): a USD double as its nanos floor(x * 1e9 + 0.5) in double
+    # arithmetic, an integer cost column widened so the SUM cannot wrap, and the exact
+    # integer SUM (NULL: no cost) as one double division float(sum) / 1e9.
+    nanos: str = "CAST(FLOOR(__v__ * 1e9 + 0.5) AS BIGINT)"
+    nanos_int: str = "CAST(__v__ AS BIGINT)"
+    nanos_usd: str = "CAST(__v__ AS DOUBLE) / 1e9"
     like_specials: str = ""
     # instants a timestamp column can hold (None: years 0001-9999 all fit); bounds
     # outside become constant tests instead of casts the engine would reject or NULL
@@ -77,6 +84,15 @@ _TABLE: tuple[DialectSpec, ...] = (
         map_has="has(__c__, __k__)",
         score_get="if(has(__c__, __k__), toString(__c__[__k__]), NULL)",
         double="Nullable(Float64)",  # a CAST of NULL to plain Float64 is an error
+        # 1e9 and 0.5 are Float64 literals: the same IEEE double operations as Python.
+        nanos="toInt128(floor(__v__ * 1e9 + 0.5))",
+        nanos_int="toInt128(__v__)",
+        # chDB: Int128 -> Float64 loses the sticky bit above 2^64 (2^70 + 2^17 + 1 rounds
+        # down), Int64 -> Float64 is correctly rounded; every real sum takes the Int64 path.
+        nanos_usd=(
+            "if(isNull(__v__), NULL, if(abs(ifNull(__v__, 0)) < toInt128('9223372036854775807'), "
+            "toFloat64(toInt64(ifNull(__v__, 0))), toFloat64(ifNull(__v__, 0))) / 1e9)"
+        ),
         executed=True,
     ),
     DialectSpec(
@@ -92,6 +108,10 @@ _TABLE: tuple[DialectSpec, ...] = (
         map_get="COALESCE(__c__[__k__], '')",  # DuckDB gives NULL on a missing key
         map_has="map_contains(__c__, __k__)",
         score_get="CAST(__c__[__k__] AS VARCHAR)",
+        # DuckDB types 0.5 as DECIMAL(2,1): cast both literals so the arithmetic is plain double
+        nanos="CAST(floor(__v__ * CAST(1e9 AS DOUBLE) + CAST(0.5 AS DOUBLE)) AS HUGEINT)",
+        nanos_int="CAST(__v__ AS HUGEINT)",
+        nanos_usd="CAST(__v__ AS DOUBLE) / CAST(1e9 AS DOUBLE)",
         executed=True,
     ),
     DialectSpec(
@@ -108,6 +128,10 @@ _TABLE: tuple[DialectSpec, ...] = (
         map_has="jsonb_exists(__c__, __k__)",
         score_get="jsonb_extract_path_text(__c__, __k__)",
         double="DOUBLE PRECISION",
+        # float8 -> numeric keeps only 15 digits, float8 -> bigint is exact; SUM(bigint) is
+        # NUMERIC (exact), NUMERIC -> float8 is correctly rounded
+        nanos=("CAST(floor(__v__ * CAST(1e9 AS DOUBLE PRECISION) + CAST(0.5 AS DOUBLE PRECISION)) AS BIGINT)"),
+        nanos_usd="CAST(__v__ AS DOUBLE PRECISION) / CAST(1e9 AS DOUBLE PRECISION)",
         executed=True,
     ),
     DialectSpec(
@@ -124,6 +148,11 @@ _TABLE: tuple[DialectSpec, ...] = (
         map_has="EXISTS(SELECT 1 FROM json_each(__c__) WHERE key = __k__)",
         score_get="CAST((SELECT value FROM json_each(__c__) WHERE key = __k__) AS TEXT)",
         double="REAL",
+        # REAL -> INTEGER is exact for whole numbers; SUM of integers is exact (an error on
+        # overflow, never a wrap)
+        nanos="CAST(floor(__v__ * 1e9 + 0.5) AS INTEGER)",
+        nanos_int="CAST(__v__ AS INTEGER)",
+        nanos_usd="CAST(__v__ AS REAL) / 1e9",
         executed=True,
     ),
     DialectSpec(
@@ -156,6 +185,9 @@ _TABLE: tuple[DialectSpec, ...] = (
         map_has="__c__[__k__] IS NOT NULL",
         score_get="CAST(JSON_VALUE(__c__[__k__]) AS STRING)",
         double="FLOAT64",
+        nanos="CAST(FLOOR(__v__ * 1e9 + 0.5) AS INT64)",
+        nanos_int="CAST(__v__ AS INT64)",
+        nanos_usd="CAST(__v__ AS FLOAT64) / 1e9",
     ),
     DialectSpec(
         "snowflake",
@@ -227,6 +259,7 @@ _TABLE: tuple[DialectSpec, ...] = (
         map_has="NOT JSON_EXTRACT_PATH_TEXT(__c__, __k__) IS NULL",
         score_get="JSON_EXTRACT_PATH_TEXT(__c__, __k__)",
         double="DOUBLE PRECISION",
+        nanos_usd="CAST(__v__ AS DOUBLE PRECISION) / 1e9",
     ),
     DialectSpec(
         "tsql",
@@ -242,6 +275,7 @@ _TABLE: tuple[DialectSpec, ...] = (
         map_has="JSON_PATH_EXISTS(__c__, CONCAT('$.\"', STRING_ESCAPE(__k__, 'json'), '\"')) = 1",
         score_get="JSON_VALUE(__c__, CONCAT('$.\"', STRING_ESCAPE(__k__, 'json'), '\"'))",
         double="FLOAT",
+        nanos_usd="CAST(__v__ AS FLOAT) / 1e9",
         like_specials="[",  # [abc] is a character class in T-SQL LIKE
         notes="no ILIKE (LOWER/TRANSLATE both sides); default collations are case-insensitive",
     ),
