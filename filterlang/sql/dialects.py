@@ -8,7 +8,8 @@ map column and ``__k__`` a map key (both replaced by expressions, never by text)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -218,20 +219,6 @@ _TABLE: tuple[DialectSpec, ...] = (
         score_get="CAST(try_element_at(__c__, __k__) AS STRING)",
     ),
     DialectSpec(
-        "databricks",
-        ParamStyle.NAMED,
-        like_escape=False,
-        case_like="like",
-        fold="translate",
-        bool_style="bare",
-        ts_value="offset",
-        ts="CAST(__v__ AS TIMESTAMP)",
-        day="TO_DATE(__v__)",
-        map_get="COALESCE(try_element_at(__c__, __k__), '')",  # [] raises on a missing key under ANSI
-        map_has="map_contains_key(__c__, __k__)",
-        score_get="CAST(try_element_at(__c__, __k__) AS STRING)",
-    ),
-    DialectSpec(
         "trino",
         ParamStyle.QMARK,
         like_escape=True,
@@ -281,7 +268,15 @@ _TABLE: tuple[DialectSpec, ...] = (
     ),
 )
 
-DIALECTS: dict[str, DialectSpec] = {d.name: d for d in _TABLE}
+
+def _with_aliases(table: tuple[DialectSpec, ...]) -> Iterator[DialectSpec]:
+    for d in table:
+        yield d
+        if d.name == "spark":  # Databricks SQL is Spark SQL for everything the compiler emits
+            yield replace(d, name="databricks")
+
+
+DIALECTS: dict[str, DialectSpec] = {d.name: d for d in _with_aliases(_TABLE)}
 ALIASES: dict[str, str] = {"postgresql": "postgres", "sqlserver": "tsql", "mssql": "tsql", "presto": "trino"}
 
 
