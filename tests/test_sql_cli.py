@@ -59,3 +59,10 @@ def test_where_or_is_parenthesised(capsys: pytest.CaptureFixture[str]) -> None:
     rc, out, _ = run(capsys, "sql", "status = 200 or status = 500", "--where", "--inline")
     assert rc == 0
     assert out.strip() == "(requests.status = 200 OR requests.status = 500)"
+
+
+def test_dsl_and_json_file_together_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = tmp_path / "f.json"
+    f.write_text('{"request_response_rmt": {"model": {"equals": "a"}}}')
+    assert main(["sql", "status = 5", "--json", str(f)]) == 2
+    assert "not both" in capsys.readouterr().err

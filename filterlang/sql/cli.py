@@ -60,6 +60,9 @@ def _sql(args: argparse.Namespace) -> int:
     if args.expr is None and not args.json_file:
         print("filterlang sql: error: give a filter (DSL text, '-' for stdin) or --json FILE", file=sys.stderr)
         return 2
+    if args.expr is not None and args.json_file:
+        print("filterlang sql: error: give the filter once: DSL text or --json FILE, not both", file=sys.stderr)
+        return 2
     node = _load(args)
     profile: Any = args.profile
     if args.org is not None:
