@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from worked import BUCKET_VALUES, BUCKETED, P75, P75_INTERQUARTILE, WORKED_USERS
 
 from filterlang.overview.histogram import (
     P_LEVELS,
@@ -154,44 +155,25 @@ rows_values = st.one_of(value_lists(), st.lists(finite, max_size=300), st.lists(
 
 # ------------------------------------------------------------------ worked examples (real ClickHouse)
 
-WORKED_USERS = [1, 2, 3, 5, 8, 13, 40, 4]  # the last one is the empty user
-
 
 def test_worked_example_p75() -> None:
     xs = sorted(map(float, WORKED_USERS))
     assert quantile(xs, 0.75) == 9.25
     kept = percentile_cut(xs, "p75", False)
     assert len(kept) == 6
-    assert [tuple(r.values()) for r in to_rows(adaptive_histogram(kept))] == [
-        ("1", "1.5", 1),
-        ("1.5", "2.5", 1),
-        ("2.5", "3.5", 1),
-        ("3.5", "4.5", 1),
-        ("4.5", "6.5", 1),
-        ("6.5", "8", 1),
-    ]
+    assert [tuple(r.values()) for r in to_rows(adaptive_histogram(kept))] == P75
 
 
 def test_worked_example_p75_interquartile() -> None:
     xs = sorted(map(float, WORKED_USERS))
     assert quantile(xs, 0.25) == 2.75
     kept = percentile_cut(xs, "p75", True)
-    assert [tuple(r.values()) for r in to_rows(adaptive_histogram(kept))] == [
-        ("3", "3.5", 1),
-        ("3.5", "4.5", 1),
-        ("4.5", "6.5", 1),
-        ("6.5", "8", 1),
-    ]
+    assert [tuple(r.values()) for r in to_rows(adaptive_histogram(kept))] == P75_INTERQUARTILE
 
 
 def test_worked_example_bucketing() -> None:
-    rows = to_rows(adaptive_histogram([1, 1, 1, 2, 5, 9]))
-    assert [tuple(r.values()) for r in rows] == [
-        ("1", "1.5", 2.75),
-        ("1.5", "3.5", 1.25),
-        ("3.5", "7", 1),
-        ("7", "9", 1),
-    ]
+    rows = to_rows(adaptive_histogram(BUCKET_VALUES))
+    assert [tuple(r.values()) for r in rows] == BUCKETED
     assert rows[2]["value"] == 1 and isinstance(rows[2]["value"], int)  # JSON prints 1 like JS
 
 

@@ -13,6 +13,7 @@ import pytest
 import rows as rowgen
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from worked import P75, P75_INTERQUARTILE, WORKED, worked_rows
 
 from filterlang.nodes import ALL, Node
 from filterlang.overview import overview
@@ -64,13 +65,9 @@ def run_all(rows: list[dict[str, Any]], request: dict[str, Any], method: str = "
 
 # ------------------------------------------------------------------ worked examples (semantics §4)
 
-WORKED = {"a": 1, "b": 2, "c": 3, "d": 5, "e": 8, "f": 13, "g": 40, "": 4}
-
 
 def worked_table() -> Any:
-    return table_from_rows(
-        [{"user_id": u, "cost": 0.25, "model": "gpt-4o"} for u, n in WORKED.items() for _ in range(n)]
-    )
+    return table_from_rows(worked_rows())
 
 
 def rc(result: dict[str, Any]) -> list[tuple[str, str, float]]:
@@ -80,20 +77,13 @@ def rc(result: dict[str, Any]) -> list[tuple[str, str, float]]:
 @pytest.mark.parametrize("engine", ENGINES)
 def test_worked_example_p75(engine: str) -> None:
     r = overview(req("all", "p75"), worked_table(), engine=engine)
-    assert rc(r) == [
-        ("1", "1.5", 1),
-        ("1.5", "2.5", 1),
-        ("2.5", "3.5", 1),
-        ("3.5", "4.5", 1),
-        ("4.5", "6.5", 1),
-        ("6.5", "8", 1),
-    ]
+    assert rc(r) == P75
 
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_worked_example_p75_interquartile(engine: str) -> None:
     r = overview(req("all", "p75", True), worked_table(), engine=engine)
-    assert rc(r) == [("3", "3.5", 1), ("3.5", "4.5", 1), ("4.5", "6.5", 1), ("6.5", "8", 1)]
+    assert rc(r) == P75_INTERQUARTILE
 
 
 def test_worked_bucketing_example_on_clickhouse() -> None:

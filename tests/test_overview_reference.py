@@ -21,6 +21,7 @@ from contract import validator
 from hypothesis import given
 from hypothesis import strategies as st
 from test_histogram import brute_adaptive, brute_cut, brute_equal
+from worked import BUCKETED, P75, P75_INTERQUARTILE, worked_rows
 
 import filterlang
 from filterlang.overview import OverviewRequest, default_engine, overview, parse_request
@@ -50,32 +51,19 @@ def assert_valid_result(result: dict[str, Any]) -> None:
 
 # ------------------------------------------------------------------ worked examples
 
-WORKED = {"a": 1, "b": 2, "c": 3, "d": 5, "e": 8, "f": 13, "g": 40, "": 4}  # "" is the empty user
-
-
-def worked_rows() -> list[dict[str, Any]]:
-    return [{"user_id": u, "cost": 0.25, "model": "gpt-4o"} for u, n in WORKED.items() for _ in range(n)]
-
 
 def test_worked_example_p75() -> None:
     import filterlang.overview.histogram  # binds filterlang.overview to the subpackage
 
     res = filterlang.overview(req(p="p75"), worked_rows())  # the package itself is callable
     assert res["error"] is None
-    assert tuples(res, "request_count") == [
-        ("1", "1.5", 1),
-        ("1.5", "2.5", 1),
-        ("2.5", "3.5", 1),
-        ("3.5", "4.5", 1),
-        ("4.5", "6.5", 1),
-        ("6.5", "8", 1),
-    ]
+    assert tuples(res, "request_count") == P75
     assert_valid_result(res)
 
 
 def test_worked_example_p75_interquartile() -> None:
     res = overview(req(p="p75", iqr=True), worked_rows())
-    assert tuples(res, "request_count") == [("3", "3.5", 1), ("3.5", "4.5", 1), ("4.5", "6.5", 1), ("6.5", "8", 1)]
+    assert tuples(res, "request_count") == P75_INTERQUARTILE
     # user_cost is request_count / 4 here, so the same shape scaled.
     assert tuples(res, "user_cost") == [
         ("0.75", "0.875", 1),
@@ -90,7 +78,7 @@ def test_worked_example_bucketing_through_overview() -> None:
     # (Q(0.999) = 9 + 0.994·991 ≈ 994): the bucketing example of §4 remains.
     rows = rows_for({f"u{i}": [1.0] * n for i, n in enumerate([1, 1, 1, 2, 5, 9, 1000])})
     res = overview(req(p="p99.9"), rows)
-    assert tuples(res, "request_count") == [("1", "1.5", 2.75), ("1.5", "3.5", 1.25), ("3.5", "7", 1), ("7", "9", 1)]
+    assert tuples(res, "request_count") == BUCKETED
     assert tuples(res, "user_cost") == tuples(res, "request_count")
 
 
