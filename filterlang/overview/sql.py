@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..fields import USERS_VIEW
 from ..nodes import Node, iter_conditions, uses_table
+from ..sql.dialects import DIALECTS as SQL_DIALECTS
 from .histogram import P_LEVELS
 from .reference import NANOS_PER_USD
 
@@ -64,12 +65,19 @@ class OverviewDialect:
 
 _CH_BIN_TYPE = "Array(Tuple(Float64, Float64, Float64))"
 
+
+def _compiler_template(dialect: str, name: str) -> str:
+    """The compiler's spelling of a nano-USD step (one definition of the exact cost sum,
+    shared with users_view ``user_cost``), as a ``{x}`` template."""
+    template: str = getattr(SQL_DIALECTS[dialect], name)
+    return template.replace("__v__", "{x}")
+
+
 DIALECTS: dict[str, OverviewDialect] = {
     "clickhouse": OverviewDialect(
         count="toFloat64(count())",
-        # 1e9 and 0.5 are Float64 literals: the same IEEE double operations as Python.
-        nanos="toInt128(floor({x} * 1e9 + 0.5))",
-        int128="toInt128({x})",
+        nanos=_compiler_template("clickhouse", "nanos"),
+        int128=_compiler_template("clickhouse", "nanos_int"),
         # Int128 -> Float64 loses the sticky bit above 2^64 (measured: 2^70 + 2^17 + 1 rounds
         # down), Int64 -> Float64 is correctly rounded; every real sum takes the Int64 path.
         cost_usd=(
@@ -99,9 +107,8 @@ DIALECTS: dict[str, OverviewDialect] = {
     ),
     "duckdb": OverviewDialect(
         count="CAST(count(*) AS DOUBLE)",
-        # DuckDB types 0.5 as DECIMAL(2,1): cast both literals so the arithmetic is plain double.
-        nanos="CAST(floor({x} * CAST(1e9 AS DOUBLE) + CAST(0.5 AS DOUBLE)) AS HUGEINT)",
-        int128="CAST({x} AS HUGEINT)",
+        nanos=_compiler_template("duckdb", "nanos"),
+        int128=_compiler_template("duckdb", "nanos_int"),
         cost_usd="(CAST(coalesce({x}, 0) AS DOUBLE) / CAST(1e9 AS DOUBLE))",
         sorted_array="list({x} ORDER BY {x})",
         length="CAST(len({a}) AS BIGINT)",
