@@ -17,6 +17,8 @@ from itertools import count
 
 import filterlang as fl
 from filterlang.dsl import parser as P
+from filterlang.dsl.lalr import lark_transformer
+from filterlang.timefmt import resolve_now
 
 ALL_NEW = (
     'user_cost > {n} and model ~ "gpt{n}%" and status = {n} and latency < {n} and provider = "p{n}" '
@@ -67,7 +69,11 @@ def main() -> None:
     from pydantic import TypeAdapter
 
     lark_own = Lark(
-        P._grammar(), parser="lalr", lexer="contextual", maybe_placeholders=False, transformer=P._make_builder()
+        P._grammar(),
+        parser="lalr",
+        lexer="contextual",
+        maybe_placeholders=False,
+        transformer=lark_transformer(P._Builder, P._Builder(P._Ctx("", resolve_now(None), fl.DEFAULT_LIMITS))),
     )
     numbers = count()
     text = TEN.format(n=5)

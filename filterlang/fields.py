@@ -8,6 +8,7 @@ field upstream means adding one line here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from enum import StrEnum
 
 
@@ -53,25 +54,25 @@ OP_ATTR: dict[str, str] = {op: op.replace("-", "_") for ops in OPERATORS.values(
 
 @dataclass(frozen=True, slots=True)
 class Field:
-    """One filterable field: which table it lives in and what kind of value it holds."""
+    """One filterable field: which table it lives in and what kind of value it holds.
+
+    The derived attributes are computed once here, not as properties, because the DSL
+    parser reads them for every comparison it lowers.
+    """
 
     name: str
     table: str
     kind: Kind
+    # Python attribute name on the table model (JSON names may contain '-').
+    attr: str = dc_field(init=False, compare=False, repr=False)
+    operators: tuple[str, ...] = dc_field(init=False, compare=False, repr=False)
+    # Kind of the compared value: a map's values and property_key are text.
+    value_kind: Kind = dc_field(init=False, compare=False, repr=False)
 
-    @property
-    def operators(self) -> tuple[str, ...]:
-        return OPERATORS[self.kind]
-
-    @property
-    def attr(self) -> str:
-        """Python attribute name on the table model (JSON names may contain '-')."""
-        return self.name.replace("-", "_")
-
-    @property
-    def value_kind(self) -> Kind:
-        """Kind of the compared value: a map's values and property_key are text."""
-        return Kind.TEXT if self.kind in (Kind.MAP, Kind.PROPERTY_KEY) else self.kind
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "attr", self.name.replace("-", "_"))
+        object.__setattr__(self, "operators", OPERATORS[self.kind])
+        object.__setattr__(self, "value_kind", Kind.TEXT if self.kind in (Kind.MAP, Kind.PROPERTY_KEY) else self.kind)
 
 
 def _decl(table: str, spec: str) -> list[Field]:

@@ -139,7 +139,7 @@ OPS_MODELS: dict[Kind, type[_Node]] = {
 
 def _field_type(f: Field) -> Any:
     if f.kind is Kind.MAP:
-        return dict[str, TextOperators]  # type: ignore[valid-type]
+        return dict[str, TextOperators]  # type: ignore[valid-type, unused-ignore]
     return OPS_MODELS[f.kind]
 
 
@@ -277,13 +277,32 @@ def make_leaf(cond: Condition) -> FilterLeaf:
     return leaf_of(cond.field, cond.op, cond.value, cond.key)
 
 
+# (model, attribute) -> the model's __dict__ with that attribute first and every other
+# field at its default: one dict copy builds a single-field model in stored order.
+_PROTOS: dict[tuple[type[BaseModel], str], dict[str, Any]] = {}
+
+
+def _one(cls: type[M], attr: str, value: Any) -> M:
+    """``construct(cls, {attr: value})``, the shape every DSL leaf is made of."""
+    proto = _PROTOS.get((cls, attr))
+    if proto is None:
+        proto = _PROTOS[(cls, attr)] = {attr: None, **{n: f.default for n, f in cls.model_fields.items() if n != attr}}
+    d = proto.copy()
+    d[attr] = value
+    m = _new(cls)
+    _set(m, "__dict__", d)
+    _set(m, "__pydantic_fields_set__", {attr})
+    _set(m, "__pydantic_extra__", None)
+    _set(m, "__pydantic_private__", None)
+    return m
+
+
 def leaf_of(field_name: str, op: str, value: Value, key: str | None = None) -> FilterLeaf:
     """``make_leaf`` without the Condition object (the DSL's hot path)."""
     f = FIELDS[field_name]
-    ops = construct(OPS_MODELS[f.kind], {OP_ATTR[op]: value})
-    fval: Any = {key: ops} if key is not None else ops
-    table = construct(TABLE_MODELS[f.table], {f.attr: fval})
-    return construct(FilterLeaf, {f.table: table})
+    ops = _one(OPS_MODELS[f.kind], OP_ATTR[op], value)
+    table = _one(TABLE_MODELS[f.table], f.attr, {key: ops} if key is not None else ops)
+    return _one(FilterLeaf, f.table, table)
 
 
 def branch(left: Node, operator: Literal["and", "or"], right: Node) -> FilterBranch:
@@ -307,10 +326,13 @@ def balanced(operator: Literal["and", "or"], items: list[Node]) -> Node:
     if not items:
         raise ValueError("balanced() needs at least one item")
 
-    # Iterative bottom-up pairing would change the shape; recursion depth here is log2 n.
+    # Recursion depth here is log2 n; an iterative bottom-up pairing would change the shape.
     def build(lo: int, hi: int) -> Node:
-        if hi - lo == 1:
+        n = hi - lo
+        if n == 1:
             return items[lo]
+        if n == 2:
+            return branch(items[lo], operator, items[lo + 1])
         mid = (lo + hi + 1) // 2
         return branch(build(lo, mid), operator, build(mid, hi))
 

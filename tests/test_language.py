@@ -657,9 +657,15 @@ def _reference_lark() -> object:
     from lark import Lark
 
     from filterlang.dsl import parser as P
+    from filterlang.dsl.lalr import lark_transformer
+    from filterlang.timefmt import resolve_now
 
     return Lark(
-        P._grammar(), parser="lalr", lexer="contextual", maybe_placeholders=False, transformer=P._make_builder()
+        P._grammar(),
+        parser="lalr",
+        lexer="contextual",
+        maybe_placeholders=False,
+        transformer=lark_transformer(P._Builder, P._Builder(P._Ctx("", resolve_now(None), fl.DEFAULT_LIMITS))),
     )
 
 

@@ -2,64 +2,54 @@
 
 Lark stays the source of the language: it reads the grammar, computes the parse table,
 the terminal patterns and how each rule's children are shaped. Only the two hot loops
-are ours: a contextual lexer that uses one compiled regex per parser state and plain
-slotted tokens, and the shift/reduce loop with one precomputed action per rule. Lark's
-own loop spends ~0.3 ms on a 10-condition filter in per-token objects and wrapper
-callbacks; this one does the same work in a fraction of that (docs/performance.md).
+are ours: a contextual lexer that uses one compiled regex per parser state, and the
+shift/reduce loop over a flat table (an ``int`` is a shift or goto, a tuple a reduce).
+Tokens are plain tuples ``(type, text, start, end)``; line and column are computed
+from the offsets only when an error needs them. Lark's own loop spends ~0.25 ms on a
+10-condition filter in per-token objects and wrapper callbacks; this one does the same
+work in a fraction of that (docs/performance.md).
+
 Rule shaping mirrors Lark's tree builder: ``?rule`` with one child passes it through,
 ``__x_star_n`` helper rules are spliced into their parent, aliases pick the callback.
+Callbacks are the builder class's functions, called as ``fn(builder, children)`` so one
+table serves every parse while each parse has its own builder (and so its own context).
 """
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Callable
 from typing import Any
 
 END = "$END"
 
+# A token: (terminal name, text, start offset, end offset).
+Token = tuple[str, str, int, int]
+Callback = Callable[[Any, list[Any]], Any]
+
+
+def line_col(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of ``offset`` in ``text``."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    return text.count("\n", 0, offset) + 1, offset - line_start + 1
+
 
 class Tok:
-    """A token: type, text and offsets; line/column computed only when asked (errors)."""
+    """A token with its position, built only for error messages."""
 
-    __slots__ = ("end", "nl", "start", "type", "value")
+    __slots__ = ("column", "end_column", "end_line", "line", "start", "type", "value")
 
-    def __init__(self, type_: str, value: str, start: int, end: int, nl: list[int]) -> None:
-        self.type = type_
-        self.value = value
-        self.start = start
-        self.end = end
-        self.nl = nl  # offsets of newlines in the source, shared by all tokens of a parse
+    def __init__(self, text: str, tok: Token) -> None:
+        self.type, self.value, self.start, end = tok
+        self.line, self.column = line_col(text, self.start)
+        self.end_line, col = line_col(text, max(self.start, end - 1))
+        self.end_column = col + 1 if end > self.start else col
 
     def __str__(self) -> str:
         return self.value
 
     def __repr__(self) -> str:
         return f"Tok({self.type}, {self.value!r})"
-
-    def _line_col(self, offset: int) -> tuple[int, int]:
-        if not self.nl:
-            return 1, offset + 1
-        i = bisect.bisect_left(self.nl, offset)
-        return i + 1, offset - (self.nl[i - 1] + 1 if i else 0) + 1
-
-    @property
-    def line(self) -> int:
-        return self._line_col(self.start)[0]
-
-    @property
-    def column(self) -> int:
-        return self._line_col(self.start)[1]
-
-    @property
-    def end_line(self) -> int:
-        return self._line_col(max(self.start, self.end - 1))[0]
-
-    @property
-    def end_column(self) -> int:
-        _, col = self._line_col(max(self.start, self.end - 1))
-        return col + 1 if self.end > self.start else col
 
 
 class _Splice(list[Any]):
@@ -68,9 +58,14 @@ class _Splice(list[Any]):
     __slots__ = ()
 
 
-def _PASS(c: list[Any]) -> Any:
-    """A ``?rule`` with one child: the child is the value (the driver skips the call)."""
-    return c[0]
+def _splice(_b: Any, c: list[Any]) -> _Splice:
+    return _Splice(c)
+
+
+def _extend(_b: Any, c: list[Any]) -> Any:
+    acc = c[0]
+    acc.extend(c[1:])
+    return acc
 
 
 class LexError(Exception):
@@ -86,14 +81,14 @@ class ParseError(Exception):
 
 
 class Driver:
-    """Parses text with Lark's tables; ``callbacks`` is an object with one method per rule name/alias."""
+    """Parses text with Lark's tables; ``builder_class`` has one function per rule name/alias."""
 
-    def __init__(self, lark: Any, callbacks: Any) -> None:
+    def __init__(self, lark: Any, builder_class: type) -> None:
         inner = lark.parser.parser.parser
         table = inner.parse_table
-        self.states: dict[int, dict[str, tuple[Any, Any]]] = table.states
-        self.start = table.start_states["start"]
-        self.end = table.end_states["start"]
+        states: dict[int, dict[str, tuple[Any, Any]]] = table.states
+        self.start: int = table.start_states["start"]
+        self.end: int = table.end_states["start"]
         from lark.parsers.lalr_analysis import Shift
 
         conf = lark.lexer_conf
@@ -107,55 +102,49 @@ class Driver:
         for t in terms:
             if t.pattern.type == "str" and name_re.fullmatch(t.pattern.value):
                 self.keywords[t.pattern.value.lower()] = t.name
-        self._scanners: dict[int, tuple[re.Pattern[str], frozenset[str]]] = {}
-        # One flat table: state -> terminal -> (0, next_state) for a shift, or
-        # (size, callback, rule name) for a reduce; no Rule objects hashed per token.
-        actions: dict[Any, tuple[int, Callable[[list[Any]], Any], str]] = {
-            rule: (len(rule.expansion), self._action(rule, callbacks), rule.origin.name) for rule in inner.callbacks
+        self.acceptable = {
+            state: frozenset(k for k in row if k.isupper() or k.startswith("$")) for state, row in states.items()
         }
-        self.table: dict[int, dict[str, tuple[Any, ...]]] = {
-            state: {sym: ((0, arg) if action is Shift else actions[arg]) for sym, (action, arg) in row.items()}
-            for state, row in self.states.items()
+        self._scanners: dict[int, re.Pattern[str]] = {}
+        # One flat table: state -> symbol -> next state (shift or goto, an int) or
+        # (size, callback or None for a pass-through, rule name) for a reduce.
+        actions = {
+            rule: (len(rule.expansion), self._action(rule, builder_class), rule.origin.name) for rule in inner.callbacks
+        }
+        self.table: dict[int, dict[str, Any]] = {
+            state: {sym: (arg if action is Shift else actions[arg]) for sym, (action, arg) in row.items()}
+            for state, row in states.items()
         }
 
-    def _action(self, rule: Any, callbacks: Any) -> Callable[[list[Any]], Any]:
+    @staticmethod
+    def _action(rule: Any, builder_class: type) -> Callback | None:
         name = rule.origin.name
         if name.startswith("__"):  # repetition helper: accumulate, spliced into the parent
-            if rule.expansion and rule.expansion[0].name == name:
-
-                def extend(c: list[Any]) -> Any:
-                    acc = c[0]
-                    acc.extend(c[1:])
-                    return acc
-
-                return extend
-            return _Splice
+            return _extend if rule.expansion and rule.expansion[0].name == name else _splice
         target = rule.alias or name
-        method = getattr(callbacks, target, None)
         expand1 = rule.options.expand1 and not rule.alias
         if expand1 and len(rule.expansion) == 1:
-            return _PASS
+            return None  # `?rule` with one child: the child is the value, only the state changes
+        method: Callback | None = getattr(builder_class, target, None)
         if method is None:
             raise AssertionError(f"no callback for grammar rule {target}")
+        if not any(sym.name.startswith("__") for sym in rule.expansion) and not expand1:
+            return method
 
-        splices = any(sym.name.startswith("__") for sym in rule.expansion)
-
-        def call(c: list[Any]) -> Any:
-            if splices:
-                flat: list[Any] = []
-                for x in c:
-                    if type(x) is _Splice:
-                        flat.extend(x)
-                    else:
-                        flat.append(x)
-                c = flat
-            if expand1 and len(c) == 1:
-                return c[0]
-            return method(c)
+        def call(b: Any, c: list[Any]) -> Any:
+            flat: list[Any] = []
+            for x in c:
+                if type(x) is _Splice:
+                    flat.extend(x)
+                else:
+                    flat.append(x)
+            if expand1 and len(flat) == 1:
+                return flat[0]
+            return method(b, flat)
 
         return call
 
-    def _scanner(self, state: int) -> tuple[re.Pattern[str], frozenset[str]]:
+    def _scanner(self, state: int) -> re.Pattern[str]:
         """The lexer for one parser state: only the terminals acceptable there.
 
         Ignored text (whitespace, comments) is a leading optional group, so one regex
@@ -163,7 +152,7 @@ class Driver:
         """
         sc = self._scanners.get(state)
         if sc is None:
-            acceptable = {k for k in self.states[state] if k.isupper() or k.startswith("$")}
+            acceptable = self.acceptable[state]
             names = [n for n in self.order if n in acceptable]
             # Keywords are matched as NAME and re-typed, so "android" stays one word.
             if any(n in self.keywords.values() for n in names) and "NAME" not in names:
@@ -171,56 +160,74 @@ class Driver:
             names = [n for n in names if n not in self.keywords.values()]
             skip = "|".join(f"(?:{self.patterns[n]})" for n in self.order if n in self.ignore)
             body = "|".join(f"(?P<{n}>{self.patterns[n]})" for n in names)
-            rx = re.compile(f"(?:{skip})*(?:{body})?")
-            sc = self._scanners[state] = (rx, frozenset(acceptable))
+            sc = self._scanners[state] = re.compile(f"(?:{skip})*(?:{body})?")
         return sc
 
-    def parse(self, text: str) -> Any:
-        table, keywords, scanners = self.table, self.keywords, self._scanners
-        nl = [m.start() for m in re.finditer("\n", text)] if "\n" in text else []
-        state_stack = [self.start]
+    def parse(self, text: str, builder: Any) -> Any:
+        table, keywords, scanners, end_state = self.table, self.keywords, self._scanners, self.end
+        stack = [self.start]
         values: list[Any] = []
         pos, n = 0, len(text)
         prev = ""
         while True:
-            state = state_stack[-1]
-            sc = scanners.get(state) or self._scanner(state)
-            m = sc[0].match(text, pos)
+            state = stack[-1]
+            m = (scanners.get(state) or self._scanner(state)).match(text, pos)
             typ = m.lastgroup if m is not None else None
             if typ is not None:
-                start, end = m.span(typ)  # type: ignore[union-attr]
-                value = text[start:end]
+                start, pos = m.span(typ)  # type: ignore[union-attr]
+                value = text[start:pos]
                 if typ == "NAME" and prev != "DOT":  # after a dot a keyword is a map key
-                    kw = keywords.get(value.lower())
-                    if kw is not None:
-                        typ = kw
+                    typ = keywords.get(value.lower(), typ)
                 prev = typ
-                tok = Tok(typ, value, start, end, nl)
-                pos = end
+                tok: Token = (typ, value, start, pos)
             else:
                 pos = m.end() if m is not None else pos
                 if pos < n:
-                    raise LexError(pos, set(sc[1]))
-                tok = Tok(END, "", n, n, nl)
-            ttype = tok.type
+                    raise LexError(pos, set(self.acceptable[state]))
+                typ = END
+                tok = (END, "", n, n)
+            row = table[state]
             while True:
-                state = state_stack[-1]
-                try:
-                    act = table[state][ttype]
-                except KeyError:
-                    raise ParseError(tok, {k for k in table[state] if k.isupper() or k == END}) from None
-                if act[0] == 0:
-                    state_stack.append(act[1])
+                act = row.get(typ)
+                if act is None:
+                    raise ParseError(Tok(text, tok), set(self.acceptable[stack[-1]]))
+                if act.__class__ is int:
+                    stack.append(act)
                     values.append(tok)
                     break
                 size, fn, origin = act
-                if fn is _PASS:  # one child, passed through: only the state changes
-                    state_stack.pop()
+                if fn is None:
+                    stack.pop()
                 else:
                     children = values[-size:]
                     del values[-size:]
-                    del state_stack[-size:]
-                    values.append(fn(children))
-                state_stack.append(table[state_stack[-1]][origin][1])
-                if ttype == END and state_stack[-1] == self.end:
+                    del stack[-size:]
+                    values.append(fn(builder, children))
+                state = table[stack[-1]][origin]
+                if typ is END and state == end_state:
                     return values[-1]
+                stack.append(state)
+                row = table[state]
+
+
+def lark_transformer(builder_class: type, builder: Any) -> Any:
+    """A Lark ``Transformer`` that calls the same callbacks as :class:`Driver`.
+
+    Lark hands its callbacks ``Token`` objects; this converts them to our token tuples,
+    so Lark's own LALR parser can run over the same builder. The test suite checks that
+    both parsers agree, and the benchmark measures one against the other.
+    """
+    from lark import Token as LarkToken
+    from lark import Transformer
+
+    def method(fn: Callback) -> Callable[[Any, list[Any]], Any]:
+        def call(_self: Any, children: list[Any]) -> Any:
+            conv = [
+                (x.type, str(x), x.start_pos, x.end_pos) if isinstance(x, LarkToken) else x for x in children
+            ]
+            return fn(builder, conv)
+
+        return call
+
+    names = {n: method(f) for n, f in vars(builder_class).items() if not n.startswith("_") and callable(f)}
+    return type("LarkBuilder", (Transformer,), names)()

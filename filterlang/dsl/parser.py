@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from ..errors import FilterSyntaxError, FilterTypeError, closest
 from ..fields import (
@@ -41,7 +42,7 @@ from ..limits import DEFAULT_LIMITS, Limits, check_length, exceeded
 from ..nodes import ALL, Node, Value, balanced, leaf_of, shape
 from ..timefmt import UNITS_SECONDS, format_utc, resolve_now
 from ..typecheck import op_error, text_error, value_error, wrong_table_hint
-from .lalr import Driver, LexError, ParseError
+from .lalr import Driver, LexError, ParseError, Token, line_col
 from .syntax import NO_NOT_LIKE, SPELLING, SYMBOLS
 
 # Terminal name -> words for "expected ..." messages (never show __ANON names).
@@ -91,84 +92,115 @@ _ESCAPE_RE = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.S)
 
 # ---------------------------------------------------------------- IR built while parsing
 
-
-class Pos:
-    """Where an IR node came from: its first and last token. Line and column are
-    computed only when an error needs them, which keeps the parse loop lean."""
-
-    __slots__ = ("first", "last")
-
-    def __init__(self, first: Any, last: Any) -> None:
-        self.first = first
-        self.last = last
-
-    @property
-    def line(self) -> int:
-        return int(self.first.line)
-
-    @property
-    def column(self) -> int:
-        return int(self.first.column)
-
-    @property
-    def end_column(self) -> int:
-        if self.last.end_line != self.first.line:
-            return self.column + 1
-        return int(self.last.end_column)
+# Where an IR node came from: (start offset, end offset) in the text. Line and column
+# are computed from ctx.text only when an error needs them.
+Span = tuple[int, int]
 
 
-@dataclass(slots=True)
 class FieldRef:
-    parts: list[tuple[str, Pos]]
-    key: str | None
-    pos: Pos
+    __slots__ = ("key", "parts", "span")
+
+    def __init__(self, parts: list[tuple[str, Span]], key: str | None, span: Span) -> None:
+        self.parts, self.key, self.span = parts, key, span
+
+    def __repr__(self) -> str:
+        return f"FieldRef({self.parts!r}, {self.key!r})"
 
 
-@dataclass(slots=True)
 class Val:
-    kind: str  # string | number | bool | null | now
-    value: Any
-    pos: Pos
+    __slots__ = ("kind", "span", "value")
+
+    def __init__(self, kind: str, value: Any, span: Span) -> None:
+        self.kind, self.value, self.span = kind, value, span  # kind: string | number | bool | null | now
+
+    def __repr__(self) -> str:
+        return f"Val({self.kind!r}, {self.value!r})"
 
 
-@dataclass(slots=True)
+# Every IR node carries ``node``: its lowering when not negated, built while parsing
+# (None when it contains a `not`, or when lowering failed: the error is then raised
+# again by _lower after a clean parse, so syntax errors are still reported first), and
+# ``shape`` = (depth bound, exact node count) of that node for the limit checks.
+
+
 class Cmp:
-    field: FieldRef
-    op: str  # spelling, lower-cased: "=", "like", "not contains", ...
-    value: Val
-    pos: Pos
+    __slots__ = ("field", "node", "op", "shape", "span", "value")
+
+    def __init__(self, field: FieldRef, op: str, value: Val, span: Span) -> None:
+        self.field, self.op, self.value, self.span = field, op, value, span  # op: spelling, lower-cased
+        self.node: Node | None = None
+        self.shape = (1, 1)
+
+    def __repr__(self) -> str:
+        return f"Cmp({self.field!r}, {self.op!r}, {self.value!r})"
 
 
-@dataclass(slots=True)
 class In:
-    field: FieldRef
-    negated: bool
-    values: list[Val]
+    __slots__ = ("field", "negated", "node", "shape", "values")
+
+    def __init__(self, field: FieldRef, negated: bool, values: list[Val]) -> None:
+        self.field, self.negated, self.values = field, negated, values
+        self.node: Node | None = None
+        self.shape = (1, 1)
+
+    def __repr__(self) -> str:
+        return f"In({self.field!r}, {self.negated!r}, {self.values!r})"
 
 
-@dataclass(slots=True)
 class Between:
-    field: FieldRef
-    negated: bool
-    low: Val
-    high: Val
+    __slots__ = ("field", "high", "low", "negated", "node", "shape")
+
+    def __init__(self, field: FieldRef, negated: bool, low: Val, high: Val) -> None:
+        self.field, self.negated, self.low, self.high = field, negated, low, high
+        self.node: Node | None = None
+        self.shape = (2, 3)
+
+    def __repr__(self) -> str:
+        return f"Between({self.field!r}, {self.negated!r}, {self.low!r}, {self.high!r})"
 
 
-@dataclass(slots=True)
 class Chain:
-    op: Literal["and", "or"]
-    items: list[Any]
+    __slots__ = ("items", "node", "op", "shape")
+
+    def __init__(self, op: Literal["and", "or"], items: list[Any]) -> None:
+        self.op, self.items = op, items
+        self.node: Node | None = None
+        self.shape = (1, 1)
+        depth = count = 0
+        for x in items:
+            if x.node is None:
+                return
+            count += x.shape[1]
+            depth = max(depth, x.shape[0])
+        self.node = balanced(op, [x.node for x in items])
+        self.shape = (depth + (len(items) - 1).bit_length(), count + len(items) - 1)
+
+    def __repr__(self) -> str:
+        return f"Chain({self.op!r}, {self.items!r})"
 
 
-@dataclass(slots=True)
 class Not:
-    item: Any
-    pos: Pos
+    __slots__ = ("item", "node", "shape", "span")
+
+    def __init__(self, item: Any, span: Span) -> None:
+        self.item, self.span = item, span
+        self.node: Node | None = None
+        self.shape = (1, 1)
+
+    def __repr__(self) -> str:
+        return f"Not({self.item!r})"
 
 
-@dataclass(slots=True)
 class AllAtom:
-    pos: Pos
+    __slots__ = ("node", "shape", "span")
+
+    def __init__(self, span: Span) -> None:
+        self.span = span
+        self.node: Node | None = ALL
+        self.shape = (1, 1)
+
+    def __repr__(self) -> str:
+        return "AllAtom()"
 
 
 @dataclass(slots=True)
@@ -179,42 +211,36 @@ class _Ctx:
     now_used: bool = field(default=False)
 
 
-def _pos(tok: Any) -> Pos:
-    return Pos(tok, tok)
+def _span(tok: Token) -> Span:
+    return (tok[2], tok[3])
 
 
 class _EscapeError(Exception):
     """Raised inside the parser callbacks; turned into a FilterSyntaxError with the text."""
 
-    def __init__(self, message: str, line: int, column: int) -> None:
+    def __init__(self, message: str, offset: int) -> None:
         super().__init__(message)
-        self.message, self.line, self.column = message, line, column
+        self.message, self.offset = message, offset
 
 
-def _unescape(body: str, tok: Any) -> str:
+def _unescape(body: str, tok: Token) -> str:
+    at = tok[2] + 1  # offset of the string body (after the opening quote)
+
     def repl(m: re.Match[str]) -> str:
         e = m.group(1)
         if e[0] in "uU" and len(e) > 1:
             code = int(e[1:], 16)
             if code > 0x10FFFF:
-                raise _EscapeError(
-                    f"`\\{e}` is not a Unicode code point (the largest is \\U0010ffff)",
-                    tok.line,
-                    tok.column + 1 + m.start(),
-                )
+                raise _EscapeError(f"`\\{e}` is not a Unicode code point (the largest is \\U0010ffff)", at + m.start())
             return chr(code)
         if e in "uU":
             digits = "4" if e == "u" else "8"
-            raise _EscapeError(f"`\\{e}` needs {digits} hex digits, like \\u00e9", tok.line, tok.column + 1 + m.start())
+            raise _EscapeError(f"`\\{e}` needs {digits} hex digits, like \\u00e9", at + m.start())
         if e in _ESCAPES:
             return _ESCAPES[e]
         if e in "%_":  # LIKE escapes pass through, so "100\%" means the pattern 100\%
             return "\\" + e
-        raise _EscapeError(
-            f"unknown escape `\\{e}` in a string (write \\\\ for a backslash)",
-            tok.line,
-            tok.column + 1 + m.start(),
-        )
+        raise _EscapeError(f"unknown escape `\\{e}` in a string (write \\\\ for a backslash)", at + m.start())
 
     out = _ESCAPE_RE.sub(repl, body) if "\\" in body else body
     # Surrogate pairs written as two \u escapes become one character, as in JSON.
@@ -222,98 +248,118 @@ def _unescape(body: str, tok: Any) -> str:
         out = out.encode("utf-16", "surrogatepass").decode("utf-16", "surrogatepass")
         reason = text_error(out)
         if reason is not None:
-            raise _EscapeError(reason, tok.line, tok.column)
+            raise _EscapeError(reason, tok[2])
     return out
 
 
-def _make_builder() -> Any:
-    from lark import Transformer
+IR = TypeVar("IR", Cmp, In, Between)
 
-    class _Builder(Transformer[Any, Any]):
-        """Builds the IR during LALR parsing (called inline, bottom-up)."""
 
-        def or_expr(self, c: list[Any]) -> Chain:
-            return Chain("or", c[::2])
+def _eager(ctx: _Ctx, item: IR, lower: Callable[[_Ctx, IR, bool], Node]) -> IR:
+    """Lower ``item`` now; on a type error leave ``node`` None so that _lower raises the
+    error again after the whole text parsed (syntax errors are reported first)."""
+    try:  # noqa: SIM105 (contextlib.suppress costs a context manager per comparison)
+        item.node = lower(ctx, item, False)
+    except FilterTypeError:
+        pass
+    return item
 
-        def and_expr(self, c: list[Any]) -> Chain:
-            return Chain("and", c[::2])
 
-        def negation(self, c: list[Any]) -> Not:
-            return Not(c[1], _pos(c[0]))
+class _Builder:
+    """Reduce callbacks: build the IR bottom-up while the LALR driver parses.
 
-        def group(self, c: list[Any]) -> Any:
-            return c[1]
+    Each comparison is also lowered here, so a filter without `not` needs no second
+    pass; one builder per parse holds that parse's context (text, `now`, limits).
+    Children are the rule's tokens (``(type, text, start, end)`` tuples) and IR nodes.
+    """
 
-        def all_(self, c: list[Any]) -> AllAtom:
-            return AllAtom(_pos(c[0]))
+    __slots__ = ("ctx",)
 
-        def cmp(self, c: list[Any]) -> Cmp:
-            fref = c[0]
-            if len(c) == 3:  # the common case: one operator token
-                op = c[1]
-                return Cmp(fref, op.value.lower(), c[2], Pos(op, op))
+    def __init__(self, ctx: _Ctx) -> None:
+        self.ctx = ctx
+
+    def or_expr(self, c: list[Any]) -> Chain:
+        return Chain("or", c[::2])
+
+    def and_expr(self, c: list[Any]) -> Chain:
+        return Chain("and", c[::2])
+
+    def negation(self, c: list[Any]) -> Not:
+        return Not(c[1], _span(c[0]))
+
+    def group(self, c: list[Any]) -> Any:
+        return c[1]
+
+    def all_(self, c: list[Any]) -> AllAtom:
+        return AllAtom(_span(c[0]))
+
+    def cmp(self, c: list[Any]) -> Cmp:
+        if len(c) == 3:  # the common case: one operator token
+            op = c[1]
+            item = Cmp(c[0], op[1].lower(), c[2], (op[2], op[3]))
+        else:
             ops = c[1:-1]
-            spelled = " ".join(str(t).lower() for t in ops)
-            return Cmp(fref, spelled, c[-1], Pos(ops[0], ops[-1]))
+            item = Cmp(c[0], " ".join(t[1].lower() for t in ops), c[-1], (ops[0][2], ops[-1][3]))
+        return _eager(self.ctx, item, _lower_cmp)
 
-        def in_(self, c: list[Any]) -> In:
-            negated = c[1].type == "NOT"
-            return In(c[0], negated, c[-2])
+    def in_(self, c: list[Any]) -> In:
+        item = _eager(self.ctx, In(c[0], c[1][0] == "NOT", c[-2]), _lower_in)
+        if item.node is not None:
+            item.shape = shape(item.node)
+        return item
 
-        def value_list(self, c: list[Any]) -> list[Val]:
-            return [v for v in c if isinstance(v, Val)]
+    def value_list(self, c: list[Any]) -> list[Val]:
+        return [v for v in c if type(v) is Val]
 
-        def between(self, c: list[Any]) -> Between:
-            negated = c[1].type == "NOT"
-            return Between(c[0], negated, c[-3], c[-1])
+    def between(self, c: list[Any]) -> Between:
+        return _eager(self.ctx, Between(c[0], c[1][0] == "NOT", c[-3], c[-1]), _lower_between)
 
-        def is_null(self, c: list[Any]) -> Cmp:
-            negated = len(c) == 4
-            return Cmp(c[0], "!=" if negated else "=", Val("null", None, _pos(c[-1])), Pos(c[1], c[-1]))
+    def is_null(self, c: list[Any]) -> Cmp:
+        negated = len(c) == 4
+        item = Cmp(c[0], "!=" if negated else "=", Val("null", None, _span(c[-1])), (c[1][2], c[-1][3]))
+        return _eager(self.ctx, item, _lower_cmp)
 
-        def field(self, c: list[Any]) -> FieldRef:
-            parts: list[tuple[str, Pos]] = []
-            key: str | None = None
-            for t in c:
-                if t.type == "NAME":
-                    parts.append((str(t), _pos(t)))
-                elif t.type == "BQNAME":
-                    parts.append((str(t)[1:-1], _pos(t)))
-                elif t.type == "STRING":
-                    key = _unescape(str(t)[1:-1], t)
-            first, last = c[0], c[-1]
-            return FieldRef(parts, key, Pos(first, last))
-
-        def string(self, c: list[Any]) -> Val:
+    def field(self, c: list[Any]) -> FieldRef:
+        if len(c) == 1 and c[0][0] == "NAME":  # the common case: one plain name
             t = c[0]
-            return Val("string", _unescape(str(t)[1:-1], t), _pos(t))
+            span = (t[2], t[3])
+            return FieldRef([(t[1], span)], None, span)
+        parts: list[tuple[str, Span]] = []
+        key: str | None = None
+        for t in c:
+            if t[0] == "NAME":
+                parts.append((t[1], _span(t)))
+            elif t[0] == "BQNAME":
+                parts.append((t[1][1:-1], _span(t)))
+            elif t[0] == "STRING":
+                key = _unescape(t[1][1:-1], t)
+        return FieldRef(parts, key, (c[0][2], c[-1][3]))
 
-        def number(self, c: list[Any]) -> Val:
-            t = c[0]
-            s = str(t)
-            if any(ch in s for ch in ".eE"):
-                num: int | float = float(s)
-            else:
-                num = int(s)
-            return Val("number", num, _pos(t))
+    def string(self, c: list[Any]) -> Val:
+        t = c[0]
+        return Val("string", _unescape(t[1][1:-1], t), (t[2], t[3]))
 
-        def true(self, c: list[Any]) -> Val:
-            return Val("bool", True, _pos(c[0]))
+    def number(self, c: list[Any]) -> Val:
+        t = c[0]
+        s = t[1]
+        num: int | float = float(s) if "." in s or "e" in s or "E" in s else int(s)
+        return Val("number", num, (t[2], t[3]))
 
-        def false(self, c: list[Any]) -> Val:
-            return Val("bool", False, _pos(c[0]))
+    def true(self, c: list[Any]) -> Val:
+        return Val("bool", True, _span(c[0]))
 
-        def null(self, c: list[Any]) -> Val:
-            return Val("null", None, _pos(c[0]))
+    def false(self, c: list[Any]) -> Val:
+        return Val("bool", False, _span(c[0]))
 
-        def now(self, c: list[Any]) -> Val:
-            seconds = 0
-            for sign, dur in zip(c[1::2], c[2::2], strict=True):
-                amount = int(str(dur)[:-1]) * UNITS_SECONDS[str(dur)[-1]]
-                seconds += amount if str(sign) == "+" else -amount
-            return Val("now", seconds, Pos(c[0], c[-1]))
+    def null(self, c: list[Any]) -> Val:
+        return Val("null", None, _span(c[0]))
 
-    return _Builder()
+    def now(self, c: list[Any]) -> Val:
+        seconds = 0
+        for sign, dur in zip(c[1::2], c[2::2], strict=True):
+            amount = int(dur[1][:-1]) * UNITS_SECONDS[dur[1][-1]]
+            seconds += amount if sign[1] == "+" else -amount
+        return Val("now", seconds, (c[0][2], c[-1][3]))
 
 
 # ---------------------------------------------------------------- Lark setup
@@ -338,19 +384,19 @@ def _lark() -> Any:
 
 @lru_cache(maxsize=1)
 def _driver() -> Driver:
-    return Driver(_lark(), _make_builder())
+    return Driver(_lark(), _Builder)
 
 
-def _parse_ir(text: str) -> Any:
+def _parse_ir(text: str, ctx: _Ctx | None = None) -> Any:
+    if ctx is None:
+        ctx = _Ctx(text, resolve_now(None), DEFAULT_LIMITS)
     try:
-        return _driver().parse(text)
+        return _driver().parse(text, _Builder(ctx))
     except _EscapeError as exc:
-        raise FilterSyntaxError(
-            exc.message, text=text, line=exc.line, column=exc.column, end_column=exc.column + 2
-        ) from None
+        line, col = line_col(text, exc.offset)
+        raise FilterSyntaxError(exc.message, text=text, line=line, column=col, end_column=col + 2) from None
     except LexError as exc:
-        line = text.count("\n", 0, exc.pos) + 1
-        col = exc.pos - (text.rfind("\n", 0, exc.pos) + 1) + 1
+        line, col = line_col(text, exc.pos)
         raise _char_error(text, text[exc.pos], line, col, exc.allowed) from None
     except ParseError as exc:
         raise _token_error(text, exc.token, exc.expected) from None
@@ -480,13 +526,18 @@ def _check_size(text: str, limits: Limits) -> None:
 # ---------------------------------------------------------------- lowering
 
 
-def _type_error(ctx: _Ctx, pos: Pos, message: str, suggestion: str | None = None) -> FilterTypeError:
+def _type_error(ctx: _Ctx, span: Span, message: str, suggestion: str | None = None) -> FilterTypeError:
+    start, end = span
+    line, column = line_col(ctx.text, start)
+    end_line, end_column = line_col(ctx.text, max(start, end - 1))
+    if end_line != line:
+        end_column = column
     return FilterTypeError(
         message,
         text=ctx.text,
-        line=pos.line,
-        column=pos.column,
-        end_column=pos.end_column,
+        line=line,
+        column=column,
+        end_column=end_column + 1,
         suggestion=suggestion,
     )
 
@@ -498,14 +549,14 @@ def _resolve_field(ctx: _Ctx, ref: FieldRef) -> tuple[Field, str | None]:
     if len(names) > 1 and names[0] in TABLES:
         table = names[0]
         i = 1
-    name, pos = ref.parts[i]
+    name, span = ref.parts[i]
     pool = FIELDS_BY_TABLE[table] if table else FIELDS
     f = pool.get(name)
     if f is None:
         hint = wrong_table_hint(table, name) if table else None
         if hint is None and name in TABLES:
             hint = f"`{name}` is a table; name a field, e.g. `{name}.{next(iter(FIELDS_BY_TABLE[name]))}`"
-        raise _type_error(ctx, pos, hint or f"unknown field `{name}`", None if hint else closest(name, pool))
+        raise _type_error(ctx, span, hint or f"unknown field `{name}`", None if hint else closest(name, pool))
     rest = ref.parts[i + 1 :]
     key = ref.key
     if f.kind is Kind.MAP:
@@ -514,10 +565,10 @@ def _resolve_field(ctx: _Ctx, ref: FieldRef) -> tuple[Field, str | None]:
                 raise _type_error(ctx, rest[-1][1], f'`{f.name}` takes one key: {f.name}["key"] or {f.name}.key')
             key = rest[0][0]
         if key is None:
-            raise _type_error(ctx, ref.pos, f'`{f.name}` is a map; name a key: {f.name}["key"] or {f.name}.key')
+            raise _type_error(ctx, ref.span, f'`{f.name}` is a map; name a key: {f.name}["key"] or {f.name}.key')
         return f, key
     if rest or key is not None:
-        raise _type_error(ctx, ref.pos, f"`{f.name}` is not a map field, so it takes no key")
+        raise _type_error(ctx, ref.span, f"`{f.name}` is not a map field, so it takes no key")
     return f, None
 
 
@@ -525,37 +576,39 @@ def _value(ctx: _Ctx, f: Field, v: Val) -> Value | None:
     """Python value of ``v`` for field ``f`` (None for null), or a FilterTypeError."""
     if v.kind == "now":
         if f.value_kind is not Kind.TIMESTAMP:
-            raise _type_error(ctx, v.pos, f"`now` is a time; `{f.name}` is not a timestamp field")
+            raise _type_error(ctx, v.span, f"`now` is a time; `{f.name}` is not a timestamp field")
         ctx.now_used = True
         try:
             return format_utc(ctx.now + timedelta(seconds=v.value))
         except (OverflowError, ValueError):
-            raise _type_error(ctx, v.pos, "this relative time falls outside the years 1 to 9999") from None
+            raise _type_error(ctx, v.span, "this relative time falls outside the years 1 to 9999") from None
     if v.kind == "null":
         return None
     val: Value = v.value
     if v.kind == "number" and isinstance(val, float) and val in (float("inf"), float("-inf")):
-        raise _type_error(ctx, v.pos, "number out of range for a double")
+        raise _type_error(ctx, v.span, "number out of range for a double")
     reason = value_error(f, val)
     if reason is not None:
-        raise _type_error(ctx, v.pos, reason)
+        raise _type_error(ctx, v.span, reason)
     return val
 
 
 # Leaves are immutable, so equal comparisons can share one object (hash-consing): real
 # filters repeat their vocabulary (`status = 200`, `model ~ "gpt%"`), and building a
 # leaf is three model constructions. The key keeps int/float/bool and -0.0/0.0 apart.
-_LEAVES: OrderedDict[tuple[str, str | None, str, type, object], Node] = OrderedDict()
+# Eviction is first-in first-out (dicts keep insertion order): a recency update per hit
+# would cost more than the rare rebuild of an evicted leaf.
+_LEAVES: dict[tuple[str, str | None, str, type, object], Node] = {}
 _LEAVES_SIZE = 4096
 
 
 def _leaf(f: Field, key: str | None, op: str, value: Value) -> Node:
-    k = (f.name, key, op, type(value), value.hex() if isinstance(value, float) else value)
+    k = (f.name, key, op, value.__class__, value.hex() if isinstance(value, float) else value)
     node = _LEAVES.get(k)
     if node is None:
         node = _LEAVES[k] = leaf_of(f.name, op, value, key)
         if len(_LEAVES) > _LEAVES_SIZE:
-            _LEAVES.popitem(last=False)
+            del _LEAVES[next(iter(_LEAVES))]
     return node
 
 
@@ -565,8 +618,8 @@ def _cmp_nodes(
     key: str | None,
     op: str,
     value: Value | None,
-    pos: Pos,
-    vpos: Pos,
+    span: Span,
+    vspan: Span,
     spelled: str,
     negate: bool,
 ) -> Node:
@@ -575,11 +628,11 @@ def _cmp_nodes(
         if f.kind is not Kind.TEXT:
             raise _type_error(
                 ctx,
-                vpos,
+                vspan,
                 f"`{f.name}` cannot be compared with null: the API spells IS NULL only for text fields",
             )
         if op not in (EQUALS, NOT_EQUALS):
-            raise _type_error(ctx, pos, "null can only be compared with = or != (or `is null`)")
+            raise _type_error(ctx, span, "null can only be compared with = or != (or `is null`)")
         value = "null"
     if negate:
         if f.kind is Kind.BOOLEAN and op == EQUALS:
@@ -590,7 +643,7 @@ def _cmp_nodes(
         if neg is None or neg not in f.operators:
             raise _type_error(
                 ctx,
-                pos,
+                span,
                 f"`not` cannot be applied to `{f.name} {spelled} ...`: the API has no negated form of "
                 f"`{op}` on {f.kind.value} fields",
             )
@@ -601,13 +654,13 @@ def _cmp_nodes(
 def _lower_cmp(ctx: _Ctx, c: Cmp, negate: bool) -> Node:
     f, key = _resolve_field(ctx, c.field)
     if c.op in NO_NOT_LIKE:
-        raise _type_error(ctx, c.pos, f"`{c.op}` cannot be expressed: the API has no NOT LIKE / NOT ILIKE")
+        raise _type_error(ctx, c.span, f"`{c.op}` cannot be expressed: the API has no NOT LIKE / NOT ILIKE")
     op = SYMBOLS[c.op]
     reason = op_error(f, op, c.op, SPELLING)
     if reason is not None:
-        raise _type_error(ctx, c.pos, reason)
+        raise _type_error(ctx, c.span, reason)
     value = _value(ctx, f, c.value)
-    return _cmp_nodes(ctx, f, key, op, value, c.pos, c.value.pos, c.op, negate)
+    return _cmp_nodes(ctx, f, key, op, value, c.span, c.value.span, c.op, negate)
 
 
 def _lower_in(ctx: _Ctx, node: In, negate: bool) -> Node:
@@ -617,10 +670,10 @@ def _lower_in(ctx: _Ctx, node: In, negate: bool) -> Node:
     for v in node.values:
         value = _value(ctx, f, v)
         if value is None:
-            raise _type_error(ctx, v.pos, "null cannot be in a list; use `is null`")
+            raise _type_error(ctx, v.span, "null cannot be in a list; use `is null`")
         if op_error(f, EQUALS) is not None:
-            raise _type_error(ctx, v.pos, op_error(f, EQUALS) or "")
-        items.append(_cmp_nodes(ctx, f, key, EQUALS, value, v.pos, v.pos, "in", neg))
+            raise _type_error(ctx, v.span, op_error(f, EQUALS) or "")
+        items.append(_cmp_nodes(ctx, f, key, EQUALS, value, v.span, v.span, "in", neg))
     return balanced("and" if neg else "or", items)
 
 
@@ -629,24 +682,31 @@ def _lower_between(ctx: _Ctx, node: Between, negate: bool) -> Node:
     for op in (GTE, LTE):
         reason = op_error(f, op, "between", SPELLING)
         if reason is not None:
-            raise _type_error(ctx, node.field.pos, reason)
+            raise _type_error(ctx, node.field.span, reason)
     low, high = _value(ctx, f, node.low), _value(ctx, f, node.high)
     if low is None or high is None:
-        raise _type_error(ctx, node.low.pos if low is None else node.high.pos, "between needs two values, not null")
+        raise _type_error(ctx, node.low.span if low is None else node.high.span, "between needs two values, not null")
     if negate != node.negated:
         return balanced("or", [_leaf(f, key, LT, low), _leaf(f, key, GT, high)])
     return balanced("and", [_leaf(f, key, GTE, low), _leaf(f, key, LTE, high)])
 
 
 def _lower(ctx: _Ctx, ir: Any) -> Node:
-    """IR -> API nodes with an explicit stack; ``negate`` is the parity of enclosing nots."""
+    """IR -> API nodes with an explicit stack; ``negate`` is the parity of enclosing nots.
+
+    Parts lowered while parsing (``.node``) are reused as they are when not negated;
+    everything else (a `not`, or a part whose lowering failed and now raises its error
+    in text order) is lowered here.
+    """
     out: list[Node] = []
     stack: list[tuple[Any, bool, bool]] = [(ir, False, False)]
     while stack:
         item, negate, built = stack.pop()
-        if type(item) is Cmp:  # most frequent first
+        if not negate and item.node is not None:
+            out.append(item.node)
+        elif type(item) is Cmp:
             out.append(_lower_cmp(ctx, item, negate))
-        elif isinstance(item, Chain):
+        elif type(item) is Chain:
             if built:
                 n = len(item.items)
                 nodes = out[-n:]
@@ -656,16 +716,14 @@ def _lower(ctx: _Ctx, ir: Any) -> Node:
             else:
                 stack.append((item, negate, True))
                 stack.extend((x, negate, False) for x in reversed(item.items))
-        elif isinstance(item, Not):
+        elif type(item) is Not:
             stack.append((item.item, not negate, False))
-        elif isinstance(item, In):
+        elif type(item) is In:
             out.append(_lower_in(ctx, item, negate))
-        elif isinstance(item, Between):
+        elif type(item) is Between:
             out.append(_lower_between(ctx, item, negate))
-        elif isinstance(item, AllAtom):
-            if negate:
-                raise _type_error(ctx, item.pos, "`not all` matches nothing, which the API cannot express")
-            out.append(ALL)
+        elif type(item) is AllAtom:
+            raise _type_error(ctx, item.span, "`not all` matches nothing, which the API cannot express")
         else:  # pragma: no cover
             raise AssertionError(type(item))
     assert len(out) == 1
@@ -677,7 +735,7 @@ def _lower(ctx: _Ctx, ir: Any) -> Node:
 
 # Parsed nodes are immutable, so a text that did not use `now` always parses to an equal
 # tree: keep recent results. Services re-parse the same few filters constantly; a cold
-# parse costs ~0.3 ms of Lark LALR time (docs/performance.md), a cached one ~1 µs.
+# parse costs ~0.1 ms (docs/performance.md), a cached one ~0.5 µs.
 _CACHE: OrderedDict[tuple[str, Limits], Node] = OrderedDict()
 _CACHE_SIZE = 512
 _CACHE_MAX_TEXT = 8192
@@ -713,10 +771,16 @@ def _parse_uncached(text: str, now: datetime | str | None, limits: Limits) -> tu
         anchor = resolve_now(now)
     except ValueError as exc:
         raise FilterTypeError(f"now= is not a valid time: {exc}") from None
-    ir = _parse_ir(text)
     ctx = _Ctx(text, anchor, limits)
-    node = _lower(ctx, ir)
-    depth, count = shape(node)
+    ir = _parse_ir(text, ctx)
+    if ir.node is not None:  # lowered while parsing; its shape is known (depth as a bound)
+        node = ir.node
+        depth, count = ir.shape
+        if depth > limits.max_depth:
+            depth = shape(node)[0]
+    else:
+        node = _lower(ctx, ir)
+        depth, count = shape(node)
     if count > limits.max_nodes:
         raise exceeded(limits, "max_nodes", count, "the filter (after lowering in/between/not)")
     if depth > limits.max_depth:

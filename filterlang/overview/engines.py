@@ -256,7 +256,7 @@ def _run_clickhouse(
         finally:
             client.close()
     row = result.result_rows[0]
-    return {m: to_rows([tuple(b) for b in row[i]]) for i, m in enumerate(MEASURES)}  # type: ignore[misc]
+    return {m: to_rows([tuple(b) for b in row[i]]) for i, m in enumerate(MEASURES)}  # type: ignore[misc, unused-ignore]
 
 
 # ---------------------------------------------------------------- reference over files
