@@ -106,15 +106,44 @@ class Driver:
             state: frozenset(k for k in row if k.isupper() or k.startswith("$")) for state, row in states.items()
         }
         self._scanners: dict[int, re.Pattern[str]] = {}
-        # One flat table: state -> symbol -> next state (shift or goto, an int) or
+        # One flat table: state -> terminal -> next state (a shift, an int) or
         # (size, callback or None for a pass-through, rule name) for a reduce.
         actions = {
             rule: (len(rule.expansion), self._action(rule, builder_class), rule.origin.name) for rule in inner.callbacks
         }
         self.table: dict[int, dict[str, Any]] = {
-            state: {sym: (arg if action is Shift else actions[arg]) for sym, (action, arg) in row.items()}
+            state: {
+                sym: (arg if action is Shift else actions[arg]) for sym, (action, arg) in row.items() if sym.isupper()
+            }
             for state, row in states.items()
         }
+        for state, row in states.items():
+            if END in row:
+                self.table[state][END] = actions[row[END][1]]
+        # Gotos with the pass-through reductions that follow them already taken:
+        # state -> rule name -> ({lookahead: state}, plain goto state). A `?rule` with
+        # one child only changes the state, and which state depends on the state below
+        # and the lookahead alone, so `atom -> not_expr -> and_expr` costs one lookup.
+        self.gotos: dict[int, dict[str, tuple[dict[str, int], int]]] = {}
+        for state, row in states.items():
+            self.gotos[state] = {}
+            for sym, (_action, target) in row.items():
+                if sym.isupper() or sym == END:
+                    continue
+                after: dict[str, int] = {}
+                for term in self._lookaheads(states, state, target):
+                    s = target
+                    while True:
+                        act = self.table[s].get(term)
+                        if act is None or act.__class__ is int or act[1] is not None:
+                            break
+                        s = row[act[2]][1]
+                    after[term] = s
+                self.gotos[state][sym] = (after, target)
+
+    def _lookaheads(self, states: dict[int, dict[str, tuple[Any, Any]]], below: int, target: int) -> set[str]:
+        """Terminals worth precomputing after the goto from ``below`` to ``target``."""
+        return {t for t in states[target] if t.isupper() or t == END}
 
     @staticmethod
     def _action(rule: Any, builder_class: type) -> Callback | None:
@@ -164,7 +193,7 @@ class Driver:
         return sc
 
     def parse(self, text: str, builder: Any) -> Any:
-        table, keywords, scanners, end_state = self.table, self.keywords, self._scanners, self.end
+        table, gotos, keywords, scanners, end_state = self.table, self.gotos, self.keywords, self._scanners, self.end
         stack = [self.start]
         values: list[Any] = []
         pos, n = 0, len(text)
@@ -198,12 +227,16 @@ class Driver:
                 size, fn, origin = act
                 if fn is None:
                     stack.pop()
+                elif size == 1:
+                    values[-1] = fn(builder, [values[-1]])
+                    stack.pop()
                 else:
                     children = values[-size:]
                     del values[-size:]
                     del stack[-size:]
                     values.append(fn(builder, children))
-                state = table[stack[-1]][origin]
+                after, plain = gotos[stack[-1]][origin]
+                state = after.get(typ, plain)
                 if typ is END and state == end_state:
                     return values[-1]
                 stack.append(state)
@@ -222,9 +255,7 @@ def lark_transformer(builder_class: type, builder: Any) -> Any:
 
     def method(fn: Callback) -> Callable[[Any, list[Any]], Any]:
         def call(_self: Any, children: list[Any]) -> Any:
-            conv = [
-                (x.type, str(x), x.start_pos, x.end_pos) if isinstance(x, LarkToken) else x for x in children
-            ]
+            conv = [(x.type, str(x), x.start_pos, x.end_pos) if isinstance(x, LarkToken) else x for x in children]
             return fn(builder, conv)
 
         return call

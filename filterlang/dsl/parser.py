@@ -15,7 +15,6 @@ Every failure is a :class:`FilterSyntaxError` / :class:`FilterTypeError` /
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -39,6 +38,7 @@ from ..fields import (
     Kind,
 )
 from ..limits import DEFAULT_LIMITS, Limits, check_length, exceeded
+from ..memo import Memo
 from ..nodes import ALL, Node, Value, balanced, leaf_of, shape
 from ..timefmt import UNITS_SECONDS, format_utc, resolve_now
 from ..typecheck import op_error, text_error, value_error, wrong_table_hint
@@ -596,19 +596,15 @@ def _value(ctx: _Ctx, f: Field, v: Val) -> Value | None:
 # Leaves are immutable, so equal comparisons can share one object (hash-consing): real
 # filters repeat their vocabulary (`status = 200`, `model ~ "gpt%"`), and building a
 # leaf is three model constructions. The key keeps int/float/bool and -0.0/0.0 apart.
-# Eviction is first-in first-out (dicts keep insertion order): a recency update per hit
-# would cost more than the rare rebuild of an evicted leaf.
-_LEAVES: dict[tuple[str, str | None, str, type, object], Node] = {}
-_LEAVES_SIZE = 4096
+_LEAVES: Memo[tuple[str, str | None, str, type, object], Node] = Memo(4096)
 
 
 def _leaf(f: Field, key: str | None, op: str, value: Value) -> Node:
     k = (f.name, key, op, value.__class__, value.hex() if isinstance(value, float) else value)
     node = _LEAVES.get(k)
     if node is None:
-        node = _LEAVES[k] = leaf_of(f.name, op, value, key)
-        if len(_LEAVES) > _LEAVES_SIZE:
-            del _LEAVES[next(iter(_LEAVES))]
+        node = leaf_of(f.name, op, value, key)
+        _LEAVES.put(k, node)
     return node
 
 
@@ -736,8 +732,7 @@ def _lower(ctx: _Ctx, ir: Any) -> Node:
 # Parsed nodes are immutable, so a text that did not use `now` always parses to an equal
 # tree: keep recent results. Services re-parse the same few filters constantly; a cold
 # parse costs ~0.1 ms (docs/performance.md), a cached one ~0.5 µs.
-_CACHE: OrderedDict[tuple[str, Limits], Node] = OrderedDict()
-_CACHE_SIZE = 512
+_CACHE: Memo[tuple[str, Limits], Node] = Memo(512)
 _CACHE_MAX_TEXT = 8192
 
 
@@ -753,13 +748,10 @@ def parse(text: str, *, now: datetime | str | None = None, limits: Limits = DEFA
     key = (text, limits)
     hit = _CACHE.get(key)
     if hit is not None:
-        _CACHE.move_to_end(key)
         return hit
     node, used_now = _parse_uncached(text, now, limits)
     if not used_now and len(text) <= _CACHE_MAX_TEXT:
-        _CACHE[key] = node
-        if len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
+        _CACHE.put(key, node)
     return node
 
 
