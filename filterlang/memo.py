@@ -12,7 +12,7 @@ long-lived garbage and repeated ones are served from the second time on.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -20,16 +20,19 @@ V = TypeVar("V")
 
 
 class Memo(Generic[K, V]):
-    """Least-recently-used map of at most ``size`` entries, admitting on the second put."""
+    """Map of at most ``size`` entries, admitting on the second put; evicts the least
+    recently used (or, with ``lru=False``, the oldest) entry."""
 
-    __slots__ = ("_data", "_seen", "size")
+    __slots__ = ("_data", "_seen", "get", "size")
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, *, lru: bool = True) -> None:
+        """``lru=False`` evicts in insertion order and makes a hit one dict lookup."""
         self.size = size
         self._data: OrderedDict[K, V] = OrderedDict()
         self._seen: set[int] = set()
+        self.get: Callable[[K], V | None] = self._get_lru if lru else self._data.get
 
-    def get(self, key: K) -> V | None:
+    def _get_lru(self, key: K) -> V | None:
         value = self._data.get(key)
         if value is not None:
             self._data.move_to_end(key)

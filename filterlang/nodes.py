@@ -282,11 +282,15 @@ def make_leaf(cond: Condition) -> FilterLeaf:
 _PROTOS: dict[tuple[type[BaseModel], str], dict[str, Any]] = {}
 
 
-def _one(cls: type[M], attr: str, value: Any) -> M:
-    """``construct(cls, {attr: value})``, the shape every DSL leaf is made of."""
+def _proto(cls: type[BaseModel], attr: str) -> dict[str, Any]:
     proto = _PROTOS.get((cls, attr))
     if proto is None:
         proto = _PROTOS[(cls, attr)] = {attr: None, **{n: f.default for n, f in cls.model_fields.items() if n != attr}}
+    return proto
+
+
+def _one(cls: type[M], proto: dict[str, Any], attr: str, value: Any) -> M:
+    """``construct(cls, {attr: value})``, the shape every DSL leaf is made of."""
     d = proto.copy()
     d[attr] = value
     m = _new(cls)
@@ -297,12 +301,30 @@ def _one(cls: type[M], attr: str, value: Any) -> M:
     return m
 
 
+# (field, operator) -> everything leaf_of needs, looked up once per leaf.
+_LEAF_PLANS: dict[tuple[str, str], tuple[Any, ...]] = {}
+
+
 def leaf_of(field_name: str, op: str, value: Value, key: str | None = None) -> FilterLeaf:
     """``make_leaf`` without the Condition object (the DSL's hot path)."""
-    f = FIELDS[field_name]
-    ops = _one(OPS_MODELS[f.kind], OP_ATTR[op], value)
-    table = _one(TABLE_MODELS[f.table], f.attr, {key: ops} if key is not None else ops)
-    return _one(FilterLeaf, f.table, table)
+    plan = _LEAF_PLANS.get((field_name, op))
+    if plan is None:
+        f = FIELDS[field_name]
+        ops_cls, table_cls, op_attr = OPS_MODELS[f.kind], TABLE_MODELS[f.table], OP_ATTR[op]
+        plan = _LEAF_PLANS[(field_name, op)] = (
+            ops_cls,
+            _proto(ops_cls, op_attr),
+            op_attr,
+            table_cls,
+            _proto(table_cls, f.attr),
+            f.attr,
+            _proto(FilterLeaf, f.table),
+            f.table,
+        )
+    ops_cls, ops_proto, op_attr, table_cls, table_proto, attr, leaf_proto, table = plan
+    ops = _one(ops_cls, ops_proto, op_attr, value)
+    tmodel = _one(table_cls, table_proto, attr, {key: ops} if key is not None else ops)
+    return _one(FilterLeaf, leaf_proto, table, tmodel)
 
 
 def branch(left: Node, operator: Literal["and", "or"], right: Node) -> FilterBranch:

@@ -131,7 +131,9 @@ class Driver:
                 if sym.isupper() or sym == END:
                     continue
                 after: dict[str, int] = {}
-                for term in self._lookaheads(states, state, target):
+                for term in states[target]:
+                    if not (term.isupper() or term == END):
+                        continue
                     s = target
                     while True:
                         act = self.table[s].get(term)
@@ -140,10 +142,31 @@ class Driver:
                         s = row[act[2]][1]
                     after[term] = s
                 self.gotos[state][sym] = (after, target)
-
-    def _lookaheads(self, states: dict[int, dict[str, tuple[Any, Any]]], below: int, target: int) -> set[str]:
-        """Terminals worth precomputing after the goto from ``below`` to ``target``."""
-        return {t for t in states[target] if t.isupper() or t == END}
+        # Shifts followed by a reduction that does not depend on the next token (the
+        # state's only action, of a one-symbol rule: `name -> NAME`, `value -> STRING`)
+        # take it at once: the shift entry becomes [state after the goto, callbacks].
+        # Only where the state after the goto accepts no token the shifted state rejects:
+        # an error is then found at the same token, and its list of expected tokens can
+        # only get more precise (LALR merges states, so the shifted state's list may name
+        # tokens that this context never allows).
+        for state, trow in self.table.items():
+            for term, shift in list(trow.items()):
+                if shift.__class__ is not int:
+                    continue
+                fns: list[Callback | None] = []
+                s = shift
+                while True:
+                    acts = list(self.table[s].values())
+                    red = acts[0] if acts else None
+                    if red.__class__ is not tuple or red[0] != 1 or any(a is not red for a in acts):
+                        break
+                    nxt = self.gotos[state][red[2]][1]
+                    if not set(self.table[nxt]) <= set(self.table[s]):
+                        break
+                    fns.append(red[1])
+                    s = nxt
+                if fns:
+                    trow[term] = [s, *fns]
 
     @staticmethod
     def _action(rule: Any, builder_class: type) -> Callback | None:
@@ -223,6 +246,14 @@ class Driver:
                 if act.__class__ is int:
                     stack.append(act)
                     values.append(tok)
+                    break
+                if act.__class__ is list:  # shift, then the reductions that need no lookahead
+                    v: Any = tok
+                    for fn in act[1:]:
+                        if fn is not None:
+                            v = fn(builder, [v])
+                    stack.append(act[0])
+                    values.append(v)
                     break
                 size, fn, origin = act
                 if fn is None:

@@ -300,7 +300,11 @@ class _Builder:
         else:
             ops = c[1:-1]
             item = Cmp(c[0], " ".join(t[1].lower() for t in ops), c[-1], (ops[0][2], ops[-1][3]))
-        return _eager(self.ctx, item, _lower_cmp)
+        try:  # noqa: SIM105 (_eager inlined: this is the hottest callback)
+            item.node = _lower_cmp(self.ctx, item, False)
+        except FilterTypeError:
+            pass
+        return item
 
     def in_(self, c: list[Any]) -> In:
         item = _eager(self.ctx, In(c[0], c[1][0] == "NOT", c[-2]), _lower_in)
@@ -337,7 +341,10 @@ class _Builder:
 
     def string(self, c: list[Any]) -> Val:
         t = c[0]
-        return Val("string", _unescape(t[1][1:-1], t), (t[2], t[3]))
+        body = t[1][1:-1]
+        if "\\" in body or not body.isascii():  # escapes, or text that may hold surrogates
+            body = _unescape(body, t)
+        return Val("string", body, (t[2], t[3]))
 
     def number(self, c: list[Any]) -> Val:
         t = c[0]
@@ -543,6 +550,10 @@ def _type_error(ctx: _Ctx, span: Span, message: str, suggestion: str | None = No
 
 
 def _resolve_field(ctx: _Ctx, ref: FieldRef) -> tuple[Field, str | None]:
+    if ref.key is None and len(ref.parts) == 1:  # the common case: one plain field name
+        f = FIELDS.get(ref.parts[0][0])
+        if f is not None and f.kind is not Kind.MAP:
+            return f, None
     names = [n for n, _ in ref.parts]
     table: str | None = None
     i = 0
@@ -585,6 +596,8 @@ def _value(ctx: _Ctx, f: Field, v: Val) -> Value | None:
     if v.kind == "null":
         return None
     val: Value = v.value
+    if v.kind == "string" and f.value_kind is Kind.TEXT and val.isascii():  # type: ignore[union-attr]
+        return val  # the common case; non-ASCII text is checked for unpaired surrogates below
     if v.kind == "number" and isinstance(val, float) and val in (float("inf"), float("-inf")):
         raise _type_error(ctx, v.span, "number out of range for a double")
     reason = value_error(f, val)
@@ -596,7 +609,7 @@ def _value(ctx: _Ctx, f: Field, v: Val) -> Value | None:
 # Leaves are immutable, so equal comparisons can share one object (hash-consing): real
 # filters repeat their vocabulary (`status = 200`, `model ~ "gpt%"`), and building a
 # leaf is three model constructions. The key keeps int/float/bool and -0.0/0.0 apart.
-_LEAVES: Memo[tuple[str, str | None, str, type, object], Node] = Memo(4096)
+_LEAVES: Memo[tuple[str, str | None, str, type, object], Node] = Memo(4096, lru=False)
 
 
 def _leaf(f: Field, key: str | None, op: str, value: Value) -> Node:
@@ -649,13 +662,15 @@ def _cmp_nodes(
 
 def _lower_cmp(ctx: _Ctx, c: Cmp, negate: bool) -> Node:
     f, key = _resolve_field(ctx, c.field)
-    if c.op in NO_NOT_LIKE:
+    op = SYMBOLS.get(c.op)
+    if op is None:
+        assert c.op in NO_NOT_LIKE
         raise _type_error(ctx, c.span, f"`{c.op}` cannot be expressed: the API has no NOT LIKE / NOT ILIKE")
-    op = SYMBOLS[c.op]
-    reason = op_error(f, op, c.op, SPELLING)
-    if reason is not None:
-        raise _type_error(ctx, c.span, reason)
+    if op not in f.operators:
+        raise _type_error(ctx, c.span, op_error(f, op, c.op, SPELLING) or "")
     value = _value(ctx, f, c.value)
+    if value is not None and not negate:
+        return _leaf(f, key, op, value)
     return _cmp_nodes(ctx, f, key, op, value, c.span, c.value.span, c.op, negate)
 
 
