@@ -710,6 +710,88 @@ def test_driver_agrees_with_lark_on_printed_filters(node: fl.Node) -> None:
     assert _ir_text(P._parse_ir(text)) == _ir_text(_reference_lark().parse(text))  # type: ignore[attr-defined]
 
 
+# ---------------------------------------------------------------- shape replay == the LALR run
+
+
+def _outcome(driver: object, text: str) -> str:
+    """What one parse produced: the IR and its lowered node, or the error message."""
+    from filterlang.dsl import parser as P
+    from filterlang.timefmt import resolve_now
+
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(P, "_driver", lambda: driver)
+            ir = P._parse_ir(text, P._Ctx(text, resolve_now("2026-01-01T00:00:00Z"), fl.DEFAULT_LIMITS))
+    except fl.FilterError as exc:
+        return f"error: {exc}"
+    node = ir.node
+    return _ir_text(ir) + " -> " + (json.dumps(fl.to_json(node)) if node is not None else "lowered later")
+
+
+def _new_driver() -> object:
+    from filterlang.dsl import parser as P
+    from filterlang.dsl.lalr import Driver
+
+    return Driver(P._lark(), P._Builder)
+
+
+def _replayed(teacher: str, text: str) -> tuple[str, bool]:
+    """Parse ``teacher`` twice (its shape is learned on the second sighting), then ``text``."""
+    from filterlang.dsl.lalr import _MISS
+
+    d = _new_driver()
+    _outcome(d, teacher)
+    _outcome(d, teacher)
+    from filterlang.dsl import parser as P
+    from filterlang.timefmt import resolve_now
+
+    try:
+        replays = d._replay(text, P._Builder(P._Ctx(text, resolve_now(None), fl.DEFAULT_LIMITS))) is not _MISS  # type: ignore[attr-defined]
+    except Exception:
+        replays = True  # a callback raised on the replay path: the same error as the full run
+    return _outcome(d, text), replays
+
+
+@given(S.dsl_nodes(max_leaves=6), st.data())
+def test_shape_replay_agrees_with_the_lalr_run(node: fl.Node, data: st.DataObject) -> None:
+    text = fl.to_dsl(node)
+    other = fl.to_dsl(data.draw(S.dsl_nodes(max_leaves=6)))
+    fresh = _outcome(_new_driver(), text)
+    # the same text replayed, and a text of another (maybe equal) shape after this one
+    assert _replayed(text, text)[0] == fresh
+    assert _replayed(text, other)[0] == _outcome(_new_driver(), other)
+
+
+@given(
+    st.lists(st.sampled_from(VOCAB), max_size=14).map(" ".join),
+    st.lists(st.sampled_from(VOCAB), max_size=14).map(" ".join),
+)
+def test_shape_replay_agrees_on_token_soup(teacher: str, text: str) -> None:
+    assert _replayed(teacher, text)[0] == _outcome(_new_driver(), text)
+
+
+@pytest.mark.parametrize(
+    ("teacher", "text"),
+    [
+        ('properties.x = "a"', 'properties.and = "b"'),  # a keyword after `.` stays a map key
+        ('properties.x = "a"', 'properties.x = "\\q"'),  # the escape error, raised on the replay path
+        ('model = "a"', 'model = "a" and'),  # leaves the recorded shape at the end
+        ('model = "a"', "model = 5"),  # another token type: a miss
+        ('model = "a" and status = 200', 'provider = "p" AND latency = 7'),
+        ('user_cost > 5 or model ~ "x%"', 'user_cost > 5 or model ~ "y%"  # comment'),
+        ("request_created_at > now - 7d", "request_created_at > now - 1w"),
+    ],
+)
+def test_shape_replay_cases(teacher: str, text: str) -> None:
+    assert _replayed(teacher, text)[0] == _outcome(_new_driver(), text)
+
+
+def test_shape_replay_is_taken_for_a_learned_shape() -> None:
+    outcome, replays = _replayed('model = "a" and status = 200', 'provider = "p" and latency = 7')
+    assert replays and "error" not in outcome
+    assert not _replayed('model = "a"', 'model = "a" or status = 1')[1]
+
+
 # ---------------------------------------------------------------- regressions found by QA
 
 

@@ -167,6 +167,9 @@ class Driver:
                     s = nxt
                 if fns:
                     trow[term] = [s, *fns]
+        self._root = _Shape(self._scanner(self.start))
+        self._shape_nodes = 0
+        self._seen_shapes: set[int] = set()
 
     @staticmethod
     def _action(rule: Any, builder_class: type) -> Callback | None:
@@ -216,11 +219,29 @@ class Driver:
         return sc
 
     def parse(self, text: str, builder: Any) -> Any:
+        """Parse ``text``, calling ``builder``'s callbacks; the value of the start rule.
+
+        A text whose shape (sequence of token types) was parsed before replays the
+        recorded reductions (:class:`_Shape`); anything else runs the LALR tables.
+        """
+        result = self._replay(text, builder)
+        if result is not _MISS:
+            return result
+        if len(text) > _SHAPE_MAX_TEXT:
+            return self._drive(text, builder, None)
+        trace: list[tuple[int, str, list[tuple[Callback, int]], list[Callback]]] = []
+        result = self._drive(text, builder, trace)
+        self._learn(trace)
+        return result
+
+    def _drive(self, text: str, builder: Any, trace: list[Any] | None) -> Any:
+        """The LALR loop; with ``trace``, records each token's reductions for :meth:`_learn`."""
         table, gotos, keywords, scanners, end_state = self.table, self.gotos, self.keywords, self._scanners, self.end
         stack = [self.start]
         values: list[Any] = []
         pos, n = 0, len(text)
         prev = ""
+        reds: list[tuple[Callback, int]] = []
         while True:
             state = stack[-1]
             m = (scanners.get(state) or self._scanner(state)).match(text, pos)
@@ -238,6 +259,9 @@ class Driver:
                     raise LexError(pos, set(self.acceptable[state]))
                 typ = END
                 tok = (END, "", n, n)
+            if trace is not None:
+                reds = []
+                trace.append((state, typ, reds, []))
             row = table[state]
             while True:
                 act = row.get(typ)
@@ -252,26 +276,120 @@ class Driver:
                     for fn in act[1:]:
                         if fn is not None:
                             v = fn(builder, [v])
+                            if trace is not None:
+                                trace[-1][3].append(fn)
                     stack.append(act[0])
                     values.append(v)
                     break
                 size, fn, origin = act
                 if fn is None:
                     stack.pop()
-                elif size == 1:
-                    values[-1] = fn(builder, [values[-1]])
-                    stack.pop()
                 else:
-                    children = values[-size:]
-                    del values[-size:]
-                    del stack[-size:]
+                    children = values[len(values) - size :]
+                    del values[len(values) - size :]
+                    del stack[len(stack) - size :]
                     values.append(fn(builder, children))
+                    if trace is not None:
+                        reds.append((fn, size))
                 after, plain = gotos[stack[-1]][origin]
                 state = after.get(typ, plain)
                 if typ is END and state == end_state:
                     return values[-1]
                 stack.append(state)
                 row = table[state]
+
+    def _replay(self, text: str, builder: Any) -> Any:
+        """Parse along a recorded shape; ``_MISS`` as soon as the text leaves every one.
+
+        The parser's actions depend on the token types alone, never on their text, so a
+        recorded path replays exactly: the same reductions, callbacks and lexer states,
+        without the table lookups. Callbacks already run before a miss are simply run
+        again by the full parse (they only build values).
+        """
+        node = self._root
+        keywords = self.keywords
+        values: list[Any] = []
+        pos, n = 0, len(text)
+        prev = ""
+        while True:
+            m = node.scanner.match(text, pos)
+            typ = m.lastgroup if m is not None else None
+            if typ is not None:
+                start, pos = m.span(typ)  # type: ignore[union-attr]
+                value = text[start:pos]
+                if typ == "NAME" and prev != "DOT":
+                    typ = keywords.get(value.lower(), typ)
+                prev = typ
+                tok: Token = (typ, value, start, pos)
+            elif m is not None and m.end() == n:
+                typ = END
+                tok = (END, "", n, n)
+            else:
+                return _MISS
+            edge = node.edges.get(typ)
+            if edge is None:
+                return _MISS
+            reds, folds, nxt = edge
+            for fn, size in reds:
+                children = values[len(values) - size :]
+                del values[len(values) - size :]
+                values.append(fn(builder, children))
+            if nxt is None:  # the end: accepted
+                return values[-1]
+            v: Any = tok
+            for fn in folds:
+                v = fn(builder, [v])
+            values.append(v)
+            node = nxt
+
+    def _learn(self, trace: list[tuple[int, str, list[tuple[Callback, int]], list[Callback]]]) -> None:
+        """Add a successful parse's path to the shape trie, on its second sighting.
+
+        The trie is bounded (cleared when it would pass ``_SHAPE_MAX_NODES``), and a
+        shape seen once is only remembered as a hash, so a stream of one-off shapes
+        leaves no long-lived garbage behind.
+        """
+        if not trace or trace[-1][1] != END:
+            return
+        h = hash(tuple(step[1] for step in trace))
+        if h not in self._seen_shapes:
+            if len(self._seen_shapes) >= _SHAPE_MAX_NODES:
+                self._seen_shapes.clear()
+            self._seen_shapes.add(h)
+            return
+        if self._shape_nodes + len(trace) > _SHAPE_MAX_NODES:
+            self._root = _Shape(self._scanner(self.start))
+            self._shape_nodes = 0
+        node = self._root
+        for i, (_state, typ, reds, folds) in enumerate(trace):
+            edge = node.edges.get(typ)
+            if edge is None:
+                nxt = None if typ == END else _Shape(self._scanner(trace[i + 1][0]))
+                self._shape_nodes += 1
+                node.edges[typ] = (tuple(reds), tuple(folds), nxt)
+                if nxt is None:
+                    return
+                node = nxt
+            elif edge[2] is None:
+                return
+            else:
+                node = edge[2]
+
+
+_MISS = object()
+_SHAPE_MAX_TEXT = 4096
+_SHAPE_MAX_NODES = 50_000
+
+
+class _Shape:
+    """A point in the trie of recorded token-type sequences: the lexer to use here and,
+    per next token type, (reductions to run, callbacks folded into the shift, next point)."""
+
+    __slots__ = ("edges", "scanner")
+
+    def __init__(self, scanner: re.Pattern[str]) -> None:
+        self.scanner = scanner
+        self.edges: dict[str, tuple[tuple[tuple[Callback, int], ...], tuple[Callback, ...], _Shape | None]] = {}
 
 
 def lark_transformer(builder_class: type, builder: Any) -> Any:
