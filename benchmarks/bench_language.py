@@ -17,7 +17,7 @@ from itertools import count
 
 import filterlang as fl
 from filterlang.dsl import parser as P
-from filterlang.dsl.lalr import lark_transformer
+from filterlang.dsl.lalr import Driver, lark_transformer
 from filterlang.timefmt import resolve_now
 
 ALL_NEW = (
@@ -68,12 +68,13 @@ def main() -> None:
     from lark import Lark
     from pydantic import TypeAdapter
 
+    lark_builder = P._Builder(P._Ctx("", resolve_now(None), fl.DEFAULT_LIMITS))
     lark_own = Lark(
         P._grammar(),
         parser="lalr",
         lexer="contextual",
         maybe_placeholders=False,
-        transformer=lark_transformer(P._Builder, P._Builder(P._Ctx("", resolve_now(None), fl.DEFAULT_LIMITS))),
+        transformer=lark_transformer(P._Builder, lark_builder),
     )
     numbers = count()
     text = TEN.format(n=5)
@@ -91,13 +92,28 @@ def main() -> None:
         n = next(numbers) + 10**9
         return fl.parse(ALL_NEW.format(n=n, m=n % 1000))
 
+    # A driver that never learns shapes: every parse walks the LALR tables.
+    tables_only = Driver(P._lark(), P._Builder)
+    tables_only._second_sighting = lambda types: False  # type: ignore[method-assign]
+
+    def new_shape() -> object:  # as all_new, but as if the token-type sequence were new
+        saved = P._driver
+        P._driver = lambda: tables_only  # type: ignore[assignment]
+        try:
+            return all_new()
+        finally:
+            P._driver = saved
+
     rows: list[tuple[str, float, str, float | None]] = []
     t_cold = timeit(cold)
     t_lark_front = timeit(lambda: lark_own.parse(TEN.format(n=next(numbers))))
     t_ours_front = timeit(lambda: P._parse_ir(TEN.format(n=next(numbers))))
+    t_tables_front = timeit(lambda: tables_only.parse(TEN.format(n=next(numbers)), lark_builder))
     rows.append(("parse+validate 10 predicates (new text)", t_cold, "", None))
     rows.append(("  ... every value new (no leaf reuse)", timeit(all_new), "", None))
-    rows.append(("  front end: our LALR driver", t_ours_front, "Lark's own LALR+lexer", t_lark_front))
+    rows.append(("  ... and a shape never seen before", timeit(new_shape), "", None))
+    rows.append(("  front end: shape replay", t_ours_front, "Lark's own LALR+lexer", t_lark_front))
+    rows.append(("  front end: our LALR tables loop", t_tables_front, "Lark's own LALR+lexer", t_lark_front))
     rows.append(("parse 10 predicates (cached text)", timeit(lambda: fl.parse(text)), "", None))
     rows.append(
         (

@@ -228,14 +228,18 @@ class Driver:
         if result is not _MISS:
             return result
         if len(text) > _SHAPE_MAX_TEXT:
-            return self._drive(text, builder, None)
-        trace: list[tuple[int, str, list[tuple[Callback, int]], list[Callback]]] = []
-        result = self._drive(text, builder, trace)
-        self._learn(trace)
+            return self._drive(text, builder, None, False)
+        types: list[str] = []
+        result = self._drive(text, builder, types, False)
+        if self._second_sighting(types):  # record the reductions (one more run) and learn them
+            trace: list[tuple[int, str, list[tuple[Callback, int]], list[Callback]]] = []
+            self._drive(text, builder, trace, True)
+            self._learn(trace)
         return result
 
-    def _drive(self, text: str, builder: Any, trace: list[Any] | None) -> Any:
-        """The LALR loop; with ``trace``, records each token's reductions for :meth:`_learn`."""
+    def _drive(self, text: str, builder: Any, trace: list[Any] | None, full: bool) -> Any:
+        """The LALR loop. With ``trace`` it records each token's type, or with ``full``
+        each token's lexer state, type, reductions and folded callbacks (for _learn)."""
         table, gotos, keywords, scanners, end_state = self.table, self.gotos, self.keywords, self._scanners, self.end
         stack = [self.start]
         values: list[Any] = []
@@ -260,8 +264,11 @@ class Driver:
                 typ = END
                 tok = (END, "", n, n)
             if trace is not None:
-                reds = []
-                trace.append((state, typ, reds, []))
+                if full:
+                    reds = []
+                    trace.append((state, typ, reds, []))
+                else:
+                    trace.append(typ)
             row = table[state]
             while True:
                 act = row.get(typ)
@@ -276,8 +283,8 @@ class Driver:
                     for fn in act[1:]:
                         if fn is not None:
                             v = fn(builder, [v])
-                            if trace is not None:
-                                trace[-1][3].append(fn)
+                            if full:
+                                trace[-1][3].append(fn)  # type: ignore[index]
                     stack.append(act[0])
                     values.append(v)
                     break
@@ -289,7 +296,7 @@ class Driver:
                     del values[len(values) - size :]
                     del stack[len(stack) - size :]
                     values.append(fn(builder, children))
-                    if trace is not None:
+                    if full:
                         reds.append((fn, size))
                 after, plain = gotos[stack[-1]][origin]
                 state = after.get(typ, plain)
@@ -342,21 +349,23 @@ class Driver:
             values.append(v)
             node = nxt
 
-    def _learn(self, trace: list[tuple[int, str, list[tuple[Callback, int]], list[Callback]]]) -> None:
-        """Add a successful parse's path to the shape trie, on its second sighting.
+    def _second_sighting(self, types: list[str]) -> bool:
+        """True the second time a token-type sequence parses (since the filter reset).
 
-        The trie is bounded (cleared when it would pass ``_SHAPE_MAX_NODES``), and a
-        shape seen once is only remembered as a hash, so a stream of one-off shapes
-        leaves no long-lived garbage behind.
+        A shape seen once is only remembered as a hash, so a stream of one-off shapes
+        costs one hash each and leaves no long-lived garbage behind.
         """
-        if not trace or trace[-1][1] != END:
-            return
-        h = hash(tuple(step[1] for step in trace))
-        if h not in self._seen_shapes:
-            if len(self._seen_shapes) >= _SHAPE_MAX_NODES:
-                self._seen_shapes.clear()
-            self._seen_shapes.add(h)
-            return
+        h = hash(tuple(types))
+        if h in self._seen_shapes:
+            return True
+        if len(self._seen_shapes) >= _SHAPE_MAX_NODES:
+            self._seen_shapes.clear()
+        self._seen_shapes.add(h)
+        return False
+
+    def _learn(self, trace: list[tuple[int, str, list[tuple[Callback, int]], list[Callback]]]) -> None:
+        """Add a parse's recorded path to the shape trie (bounded: cleared when it
+        would pass ``_SHAPE_MAX_NODES``)."""
         if self._shape_nodes + len(trace) > _SHAPE_MAX_NODES:
             self._root = _Shape(self._scanner(self.start))
             self._shape_nodes = 0
