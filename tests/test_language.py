@@ -792,6 +792,18 @@ def test_shape_replay_is_taken_for_a_learned_shape() -> None:
     assert not _replayed('model = "a"', 'model = "a" or status = 1')[1]
 
 
+def test_shape_trie_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from filterlang.dsl import lalr
+
+    monkeypatch.setattr(lalr, "_SHAPE_MAX_NODES", 50)
+    d = _new_driver()
+    for i in range(1, 40):  # 39 shapes of growing length, each learned on its second parse
+        text = " or ".join(f"status = {j}" for j in range(i))
+        for _ in range(3):
+            assert _outcome(d, text).endswith("}")
+        assert d._shape_nodes <= 50  # type: ignore[attr-defined]
+
+
 # ---------------------------------------------------------------- regressions found by QA
 
 

@@ -224,11 +224,11 @@ class Driver:
         A text whose shape (sequence of token types) was parsed before replays the
         recorded reductions (:class:`_Shape`); anything else runs the LALR tables.
         """
+        if len(text) > _SHAPE_MAX_TEXT:
+            return self._drive(text, builder, None, False)
         result = self._replay(text, builder)
         if result is not _MISS:
             return result
-        if len(text) > _SHAPE_MAX_TEXT:
-            return self._drive(text, builder, None, False)
         types: list[str] = []
         result = self._drive(text, builder, types, False)
         if self._second_sighting(types):  # record the reductions (one more run) and learn them
@@ -358,7 +358,7 @@ class Driver:
         h = hash(tuple(types))
         if h in self._seen_shapes:
             return True
-        if len(self._seen_shapes) >= _SHAPE_MAX_NODES:
+        if len(self._seen_shapes) >= _SHAPES_SEEN:
             self._seen_shapes.clear()
         self._seen_shapes.add(h)
         return False
@@ -366,6 +366,8 @@ class Driver:
     def _learn(self, trace: list[tuple[int, str, list[tuple[Callback, int]], list[Callback]]]) -> None:
         """Add a parse's recorded path to the shape trie (bounded: cleared when it
         would pass ``_SHAPE_MAX_NODES``)."""
+        if len(trace) > _SHAPE_MAX_NODES:
+            return
         if self._shape_nodes + len(trace) > _SHAPE_MAX_NODES:
             self._root = _Shape(self._scanner(self.start))
             self._shape_nodes = 0
@@ -386,8 +388,9 @@ class Driver:
 
 
 _MISS = object()
-_SHAPE_MAX_TEXT = 4096
-_SHAPE_MAX_NODES = 50_000
+_SHAPE_MAX_TEXT = 4096  # longer texts always run the tables
+_SHAPE_MAX_NODES = 20_000  # trie points (one per token of each learned shape; a few MB at most)
+_SHAPES_SEEN = 16_384  # hashes of shapes seen once
 
 
 class _Shape:
