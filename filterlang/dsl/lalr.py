@@ -324,7 +324,7 @@ class Driver:
             if typ is not None:
                 start, pos = m.span(typ)  # type: ignore[union-attr]
                 value = text[start:pos]
-                if typ == "NAME" and prev != "DOT":
+                if typ == "NAME" and prev != "DOT":  # as in _drive (inlined: once per token)
                     typ = keywords.get(value.lower(), typ)
                 prev = typ
                 tok: Token = (typ, value, start, pos)
