@@ -4,9 +4,12 @@
 2. The LALR tables Lark computes from ``grammar/filter.lark`` drive
    :class:`filterlang.dsl.lalr.Driver`; its reduce callbacks (``_Builder``) build a
    small IR while parsing, so there is no parse tree to walk recursively afterwards.
-3. :func:`_lower` type-checks the IR against the registry and lowers the sugar
-   (``in``, ``between``, ``is null``, ``not``) into plain API nodes, with an explicit
-   stack. ``not`` is pushed to the leaves by De Morgan; chains become balanced trees.
+   The callbacks also type-check each comparison (``in``, ``between``, ``is null``)
+   and build its API leaf, and chains their balanced trees, so a filter without
+   ``not`` is finished when the parse is (``ir.node``).
+3. Otherwise :func:`_lower` walks the IR with an explicit stack, pushing ``not`` to
+   the leaves by De Morgan, and raises any type error a callback met, in text order
+   (after the parse, so a syntax error anywhere is reported first).
 
 Every failure is a :class:`FilterSyntaxError` / :class:`FilterTypeError` /
 :class:`FilterLimitError` with line, column and a caret.
