@@ -144,7 +144,10 @@ class Driver:
                 self.gotos[state][sym] = (after, target)
         # Shifts followed by a reduction that does not depend on the next token (the
         # state's only action, of a one-symbol rule: `name -> NAME`, `value -> STRING`)
-        # take it at once: the shift entry becomes [state after the goto, callbacks].
+        # take it at once: the shift entry becomes [state after the goto, shifted state,
+        # callbacks]. The next token is still lexed in the shifted state, as without the
+        # fold: the state after the goto may accept fewer terminals, and lexing there
+        # would turn `model = "a",` from "unexpected `,`" into "unexpected character".
         # Only where the state after the goto accepts no token the shifted state rejects:
         # an error is then found at the same token, and its list of expected tokens can
         # only get more precise (LALR merges states, so the shifted state's list may name
@@ -166,7 +169,7 @@ class Driver:
                     fns.append(red[1])
                     s = nxt
                 if fns:
-                    trow[term] = [s, *fns]
+                    trow[term] = [s, shift, *fns]
         self._root = _Shape(self._scanner(self.start))
         self._shape_nodes = 0
         self._seen_shapes: set[int] = set()
@@ -242,13 +245,14 @@ class Driver:
         each token's lexer state, type, reductions and folded callbacks (for _learn)."""
         table, gotos, keywords, scanners, end_state = self.table, self.gotos, self.keywords, self._scanners, self.end
         stack = [self.start]
+        lex = self.start  # the state whose lexer reads the next token
         values: list[Any] = []
         pos, n = 0, len(text)
         prev = ""
         reds: list[tuple[Callback, int]] = []
         while True:
             state = stack[-1]
-            m = (scanners.get(state) or self._scanner(state)).match(text, pos)
+            m = (scanners.get(lex) or self._scanner(lex)).match(text, pos)
             typ = m.lastgroup if m is not None else None
             if typ is not None:
                 start, pos = m.span(typ)  # type: ignore[union-attr]
@@ -260,13 +264,13 @@ class Driver:
             else:
                 pos = m.end() if m is not None else pos
                 if pos < n:
-                    raise LexError(pos, set(self.acceptable[state]))
+                    raise LexError(pos, set(self.acceptable[lex]))
                 typ = END
                 tok = (END, "", n, n)
             if trace is not None:
                 if full:
                     reds = []
-                    trace.append((state, typ, reds, []))
+                    trace.append((lex, typ, reds, []))
                 else:
                     trace.append(typ)
             row = table[state]
@@ -277,16 +281,18 @@ class Driver:
                 if act.__class__ is int:
                     stack.append(act)
                     values.append(tok)
+                    lex = act
                     break
                 if act.__class__ is list:  # shift, then the reductions that need no lookahead
                     v: Any = tok
-                    for fn in act[1:]:
+                    for fn in act[2:]:
                         if fn is not None:
                             v = fn(builder, [v])
                             if full:
                                 trace[-1][3].append(fn)  # type: ignore[index]
                     stack.append(act[0])
                     values.append(v)
+                    lex = act[1]
                     break
                 size, fn, origin = act
                 if fn is None:
