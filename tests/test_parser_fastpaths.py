@@ -363,6 +363,8 @@ def test_replay_handles_long_texts_without_recursion() -> None:
         " or ".join(f"(status = {i} and not model = 'x')" for i in range(100)),
         "status in (" + ", ".join(str(i) for i in range(900)) + ")",
         "not " * 100_001 + 'model = "a"',  # too long for the trie: the tables
+        'model = "a"' + " " * (lalr._SHAPE_MAX_TEXT - 11),  # the longest text the trie serves
+        'model = "a"' + " " * (lalr._SHAPE_MAX_TEXT - 10),
     ]
     reference = [o[0] for o in _outcomes(texts, _fresh(_TablesOnly), 1)]
     for text, ref, got in zip(texts, reference, _outcomes(texts, _fresh(), 3), strict=True):
@@ -474,6 +476,29 @@ def test_limit_errors_match_the_exact_shape(text: str) -> None:
                 assert f"deeper than {max_depth} levels" in got[1]
             else:
                 assert got[0] == "ok"
+
+
+@given(S.dsl_nodes(max_leaves=8), st.integers(1, 8), st.integers(1, 20), st.booleans())
+def test_limit_errors_match_the_exact_shape_on_printed_filters(
+    node: fl.Node, max_depth: int, max_nodes: int, negate: bool
+) -> None:
+    text = fl.to_dsl(node)
+    if negate and text != "all":
+        text = f"not ({text})"
+    try:
+        full, _ = P._parse_uncached(text, NOW, fl.DEFAULT_LIMITS)
+    except fl.FilterError:
+        return  # e.g. `not` of a LIKE: no node to measure
+    depth, count = shape(full)
+    got = _outcome(text, fl.Limits(max_depth=max_depth, max_nodes=max_nodes))
+    if _paren_depth(text) > max_depth:
+        assert got[5] == "max_depth"
+    elif count > max_nodes:
+        assert got[5:] == ("max_nodes", count)
+    elif depth > max_depth:
+        assert got[5:] == ("max_depth", depth)
+    else:
+        assert got == ("ok", json.dumps(fl.to_json(full)), False)
 
 
 def _paren_depth(text: str) -> int:
