@@ -14,7 +14,7 @@ import json
 import re
 from typing import Any, Literal, cast
 
-from .errors import FilterLimitError, FilterSchemaError, FilterSyntaxError, closest
+from .errors import FilterError, FilterLimitError, FilterSchemaError, FilterSyntaxError, closest
 from .fields import FIELDS_BY_TABLE, TABLES, Field, Kind
 from .limits import DEFAULT_LIMITS, Limits, check_length, exceeded
 from .nodes import (
@@ -77,6 +77,12 @@ def _loads(text: str, limits: Limits) -> Any:
         return json.loads(text, object_pairs_hook=pairs)
     except json.JSONDecodeError as exc:
         raise FilterSyntaxError(f"invalid JSON: {exc.msg}", text=text, line=exc.lineno, column=exc.colno) from None
+    except FilterError:
+        raise
+    except ValueError:  # Python refuses to read integers of more than 4300 digits
+        raise FilterSchemaError(
+            "a JSON integer is too long to read (over 4300 digits); the API's numbers are 64-bit"
+        ) from None
     except RecursionError:  # pragma: no cover - the pre-scan above bounds nesting
         raise FilterLimitError("JSON nesting too deep", limit="max_depth", value=-1, maximum=limits.max_depth) from None
 

@@ -352,7 +352,13 @@ class _Builder:
     def number(self, c: list[Any]) -> Val:
         t = c[0]
         s = t[1]
-        num: int | float = float(s) if "." in s or "e" in s or "E" in s else int(s)
+        if "." in s or "e" in s or "E" in s:
+            num: int | float = float(s)
+        else:
+            try:
+                num = int(s)
+            except ValueError:  # over 4300 digits, which Python refuses to convert
+                num = float(s)  # +-inf: "out of range" from the type check
         return Val("number", num, (t[2], t[3]))
 
     def true(self, c: list[Any]) -> Val:
@@ -367,7 +373,9 @@ class _Builder:
     def now(self, c: list[Any]) -> Val:
         seconds = 0
         for sign, dur in zip(c[1::2], c[2::2], strict=True):
-            amount = int(dur[1][:-1]) * UNITS_SECONDS[dur[1][-1]]
+            digits = dur[1][:-1]
+            # Over 4300 digits Python refuses to convert; any such duration is out of range.
+            amount = (int(digits) if len(digits) <= 4000 else 10**20) * UNITS_SECONDS[dur[1][-1]]
             seconds += amount if sign[1] == "+" else -amount
         return Val("now", seconds, (c[0][2], c[-1][3]))
 
@@ -763,6 +771,8 @@ def parse(text: str, *, now: datetime | str | None = None, limits: Limits = DEFA
     """
     if not isinstance(text, str):
         raise FilterSyntaxError(f"a filter must be text, not {type(text).__name__}")
+    if now is not None:  # checked even when the text needs no `now` or is cached
+        _anchor(now)
     key = (text, limits)
     hit = _CACHE.get(key)
     if hit is not None:
@@ -773,15 +783,18 @@ def parse(text: str, *, now: datetime | str | None = None, limits: Limits = DEFA
     return node
 
 
+def _anchor(now: datetime | str | None) -> datetime:
+    try:
+        return resolve_now(now)
+    except ValueError as exc:
+        raise FilterTypeError(f"now= is not a valid time: {exc}") from None
+
+
 def _parse_uncached(text: str, now: datetime | str | None, limits: Limits) -> tuple[Node, bool]:
     _check_size(text, limits)
     if _BLANK.fullmatch(text):  # empty, whitespace or only comments
         return ALL, False
-    try:
-        anchor = resolve_now(now)
-    except ValueError as exc:
-        raise FilterTypeError(f"now= is not a valid time: {exc}") from None
-    ctx = _Ctx(text, anchor, limits)
+    ctx = _Ctx(text, _anchor(now), limits)
     ir = _parse_ir(text, ctx)
     if ir.node is not None:  # lowered while parsing; its shape is known (depth as a bound)
         node = ir.node
