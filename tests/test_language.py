@@ -737,7 +737,7 @@ def _new_driver() -> object:
 
 def _replayed(teacher: str, text: str) -> tuple[str, bool]:
     """Parse ``teacher`` twice (its shape is learned on the second sighting), then ``text``."""
-    from filterlang.dsl.lalr import _MISS
+    from filterlang.dsl.lalr import _Resume
 
     d = _new_driver()
     _outcome(d, teacher)
@@ -746,7 +746,9 @@ def _replayed(teacher: str, text: str) -> tuple[str, bool]:
     from filterlang.timefmt import resolve_now
 
     try:
-        replays = d._replay(text, P._Builder(P._Ctx(text, resolve_now(None), fl.DEFAULT_LIMITS))) is not _MISS  # type: ignore[attr-defined]
+        replays = (
+            d._replay(text, P._Builder(P._Ctx(text, resolve_now(None), fl.DEFAULT_LIMITS))).__class__ is not _Resume
+        )  # type: ignore[attr-defined]
     except Exception:
         replays = True  # a callback raised on the replay path: the same error as the full run
     return _outcome(d, text), replays
@@ -784,6 +786,30 @@ def test_shape_replay_agrees_on_token_soup(teacher: str, text: str) -> None:
 )
 def test_shape_replay_cases(teacher: str, text: str) -> None:
     assert _replayed(teacher, text)[0] == _outcome(_new_driver(), text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'model = "b" and status = "x"',  # leaves the shape at a value of another type
+        'model = "b" and status = ',  # ... at the end: the tables report the error
+        'model = "b" and status = 200 or cached = true',  # ... where the recorded one ended
+        'model = "b" and (status = 200)',
+        'model = "b" and status = 200 $',  # a character no lexer takes
+    ],
+)
+def test_tables_resume_where_a_replay_leaves_the_shape(text: str) -> None:
+    from filterlang.dsl import parser as P
+    from filterlang.dsl.lalr import _Resume
+    from filterlang.timefmt import resolve_now
+
+    teacher = 'model = "a" and status = 200'
+    assert _replayed(teacher, text)[0] == _outcome(_new_driver(), text)
+    d = _new_driver()
+    _outcome(d, teacher)
+    _outcome(d, teacher)
+    result = d._replay(text, P._Builder(P._Ctx(text, resolve_now(None), fl.DEFAULT_LIMITS)))  # type: ignore[attr-defined]
+    assert isinstance(result, _Resume) and result.node.prefix()[:4] == ["NAME", "SYMOP", "STRING", "AND"]
 
 
 def test_shape_replay_is_taken_for_a_learned_shape() -> None:

@@ -26,6 +26,9 @@ END = "$END"
 # A token: (terminal name, text, start offset, end offset).
 Token = tuple[str, str, int, int]
 Callback = Callable[[Any, list[Any]], Any]
+# One token of a recorded parse: lexer state, token type, reductions run before its
+# shift, callbacks folded into the shift, and the parser's state stack when it was read.
+Step = tuple[int, str, list[tuple[Callback, int]], list[Callback], tuple[int, ...]]
 
 
 def line_col(text: str, offset: int) -> tuple[int, int]:
@@ -170,9 +173,12 @@ class Driver:
                     s = nxt
                 if fns:
                     trow[term] = [s, shift, *fns]
-        self._root = _Shape(self._scanner(self.start))
+        self._root = self._new_root()
         self._shape_nodes = 0
         self._seen_shapes: set[int] = set()
+
+    def _new_root(self) -> _Shape:
+        return _Shape(self._scanner(self.start), self.start, (self.start,), None, "")
 
     @staticmethod
     def _action(rule: Any, builder_class: type) -> Callback | None:
@@ -225,30 +231,39 @@ class Driver:
         """Parse ``text``, calling ``builder``'s callbacks; the value of the start rule.
 
         A text whose shape (sequence of token types) was parsed before replays the
-        recorded reductions (:class:`_Shape`); anything else runs the LALR tables.
+        recorded reductions (:class:`_Shape`); where it leaves the recorded shapes, the
+        LALR tables take over from the parser state recorded at that point.
         """
         if len(text) > _SHAPE_MAX_TEXT:
             return self._drive(text, builder, None, False)
         result = self._replay(text, builder)
-        if result is not _MISS:
+        if result.__class__ is not _Resume:
             return result
-        types: list[str] = []
-        result = self._drive(text, builder, types, False)
+        types = result.node.prefix()
+        result = self._drive(text, builder, types, False, result)
         if self._second_sighting(types):  # record the reductions (one more run) and learn them
-            trace: list[tuple[int, str, list[tuple[Callback, int]], list[Callback]]] = []
+            trace: list[Step] = []
             self._drive(text, builder, trace, True)
             self._learn(trace)
         return result
 
-    def _drive(self, text: str, builder: Any, trace: list[Any] | None, full: bool) -> Any:
-        """The LALR loop. With ``trace`` it records each token's type, or with ``full``
-        each token's lexer state, type, reductions and folded callbacks (for _learn)."""
+    def _drive(
+        self, text: str, builder: Any, trace: list[Any] | None, full: bool, resume: _Resume | None = None
+    ) -> Any:
+        """The LALR loop, from the start or from where a replay left the recorded shapes.
+
+        With ``trace`` it records each token's type, or with ``full`` each token's lexer
+        state, type, reductions, folded callbacks and parser stack (for _learn)."""
         table, gotos, keywords, scanners, end_state = self.table, self.gotos, self.keywords, self._scanners, self.end
-        stack = [self.start]
-        lex = self.start  # the state whose lexer reads the next token
-        values: list[Any] = []
-        pos, n = 0, len(text)
-        prev = ""
+        n = len(text)
+        if resume is None:
+            stack = [self.start]
+            lex = self.start  # the state whose lexer reads the next token
+            values: list[Any] = []
+            pos, prev = 0, ""
+        else:
+            stack, lex = list(resume.node.stack), resume.node.lex
+            values, pos, prev = resume.values, resume.pos, resume.prev
         reds: list[tuple[Callback, int]] = []
         while True:
             state = stack[-1]
@@ -270,7 +285,7 @@ class Driver:
             if trace is not None:
                 if full:
                     reds = []
-                    trace.append((lex, typ, reds, []))
+                    trace.append((lex, typ, reds, [], tuple(stack)))
                 else:
                     trace.append(typ)
             row = table[state]
@@ -312,12 +327,12 @@ class Driver:
                 row = table[state]
 
     def _replay(self, text: str, builder: Any) -> Any:
-        """Parse along a recorded shape; ``_MISS`` as soon as the text leaves every one.
+        """Parse along a recorded shape, or a :class:`_Resume` where the text leaves them.
 
         The parser's actions depend on the token types alone, never on their text, so a
         recorded path replays exactly: the same reductions, callbacks and lexer states,
-        without the table lookups. Callbacks already run before a miss are simply run
-        again by the full parse (they only build values).
+        without the table lookups. On a miss, the values built so far and the point
+        reached go to :meth:`_drive` as a :class:`_Resume`.
         """
         node = self._root
         keywords = self.keywords
@@ -325,6 +340,7 @@ class Driver:
         pos, n = 0, len(text)
         prev = ""
         while True:
+            pos0, prev0 = pos, prev
             m = node.scanner.match(text, pos)
             typ = m.lastgroup if m is not None else None
             if typ is not None:
@@ -338,10 +354,10 @@ class Driver:
                 typ = END
                 tok = (END, "", n, n)
             else:
-                return _MISS
+                return _Resume(node, values, pos0, prev0)
             edge = node.edges.get(typ)
             if edge is None:
-                return _MISS
+                return _Resume(node, values, pos0, prev0)
             reds, folds, nxt = edge
             for fn, size in reds:
                 children = values[len(values) - size :]
@@ -369,19 +385,22 @@ class Driver:
         self._seen_shapes.add(h)
         return False
 
-    def _learn(self, trace: list[tuple[int, str, list[tuple[Callback, int]], list[Callback]]]) -> None:
+    def _learn(self, trace: list[Step]) -> None:
         """Add a parse's recorded path to the shape trie (bounded: cleared when it
         would pass ``_SHAPE_MAX_NODES``)."""
         if len(trace) > _SHAPE_MAX_NODES:
             return
         if self._shape_nodes + len(trace) > _SHAPE_MAX_NODES:
-            self._root = _Shape(self._scanner(self.start))
+            self._root = self._new_root()
             self._shape_nodes = 0
         node = self._root
-        for i, (_state, typ, reds, folds) in enumerate(trace):
+        for i, (_lex, typ, reds, folds, _stack) in enumerate(trace):
             edge = node.edges.get(typ)
             if edge is None:
-                nxt = None if typ == END else _Shape(self._scanner(trace[i + 1][0]))
+                nxt = None
+                if typ != END:
+                    lex, stack = trace[i + 1][0], trace[i + 1][4]
+                    nxt = _Shape(self._scanner(lex), lex, stack, node, typ)
                 self._shape_nodes += 1
                 node.edges[typ] = (tuple(reds), tuple(folds), nxt)
                 if nxt is None:
@@ -393,21 +412,43 @@ class Driver:
                 node = edge[2]
 
 
-_MISS = object()
 _SHAPE_MAX_TEXT = 4096  # longer texts always run the tables
 _SHAPE_MAX_NODES = 20_000  # trie points (one per token of each learned shape; a few MB at most)
 _SHAPES_SEEN = 16_384  # hashes of shapes seen once
 
 
 class _Shape:
-    """A point in the trie of recorded token-type sequences: the lexer to use here and,
-    per next token type, (reductions to run, callbacks folded into the shift, next point)."""
+    """A point in the trie of recorded token-type sequences: the lexer to use here, the
+    parser's state stack here (to resume the tables from), and per next token type
+    (reductions to run, callbacks folded into the shift, next point)."""
 
-    __slots__ = ("edges", "scanner")
+    __slots__ = ("edges", "lex", "parent", "scanner", "stack", "typ")
 
-    def __init__(self, scanner: re.Pattern[str]) -> None:
-        self.scanner = scanner
+    def __init__(
+        self, scanner: re.Pattern[str], lex: int, stack: tuple[int, ...], parent: _Shape | None, typ: str
+    ) -> None:
+        self.scanner, self.lex, self.stack, self.parent, self.typ = scanner, lex, stack, parent, typ
         self.edges: dict[str, tuple[tuple[tuple[Callback, int], ...], tuple[Callback, ...], _Shape | None]] = {}
+
+    def prefix(self) -> list[str]:
+        """The token types that lead here from the root."""
+        out: list[str] = []
+        node: _Shape | None = self
+        while node is not None and node.parent is not None:
+            out.append(node.typ)
+            node = node.parent
+        out.reverse()
+        return out
+
+
+class _Resume:
+    """Where a replay left the recorded shapes: the point, the values built, and the
+    lexer position and previous token type before the token that did not fit."""
+
+    __slots__ = ("node", "pos", "prev", "values")
+
+    def __init__(self, node: _Shape, values: list[Any], pos: int, prev: str) -> None:
+        self.node, self.values, self.pos, self.prev = node, values, pos, prev
 
 
 def lark_transformer(builder_class: type, builder: Any) -> Any:
