@@ -340,7 +340,6 @@ class Driver:
         pos, n = 0, len(text)
         prev = ""
         while True:
-            pos0, prev0 = pos, prev
             m = node.scanner.match(text, pos)
             typ = m.lastgroup if m is not None else None
             if typ is not None:
@@ -353,11 +352,11 @@ class Driver:
             elif m is not None and m.end() == n:
                 typ = END
                 tok = (END, "", n, n)
-            else:
-                return _Resume(node, values, pos0, prev0)
+            else:  # no token fits here: the tables will say why (pos is still before it)
+                return _Resume(node, values, pos, node.typ)
             edge = node.edges.get(typ)
-            if edge is None:
-                return _Resume(node, values, pos0, prev0)
+            if edge is None:  # resume at this token (the type before it is node.typ)
+                return _Resume(node, values, tok[2], node.typ)
             reds, folds, nxt = edge
             for fn, size in reds:
                 children = values[len(values) - size :]
