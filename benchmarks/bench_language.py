@@ -94,7 +94,7 @@ def main() -> None:
 
     # A driver that never learns shapes: every parse walks the LALR tables.
     tables_only = Driver(P._lark(), P._Builder)
-    tables_only._second_sighting = lambda types: False  # type: ignore[method-assign]
+    tables_only._second_sighting = lambda node, types: False  # type: ignore[method-assign]
 
     def new_shape() -> object:  # as all_new, but as if the token-type sequence were new
         saved = P._driver
@@ -110,7 +110,7 @@ def main() -> None:
     for _ in range(2):
         sample = ALL_NEW.format(n=1, m=1)
         known_prefix.parse(sample, P._Builder(P._Ctx(sample, resolve_now(None), fl.DEFAULT_LIMITS)))
-    known_prefix._second_sighting = lambda types: False  # type: ignore[method-assign]
+    known_prefix._second_sighting = lambda node, types: False  # type: ignore[method-assign]
 
     def new_tail() -> object:
         n = next(numbers) + 10**9

@@ -809,7 +809,7 @@ def test_tables_resume_where_a_replay_leaves_the_shape(text: str) -> None:
     _outcome(d, teacher)
     _outcome(d, teacher)
     result = d._replay(text, P._Builder(P._Ctx(text, resolve_now(None), fl.DEFAULT_LIMITS)))  # type: ignore[attr-defined]
-    assert isinstance(result, _Resume) and result.node.prefix()[:4] == ["NAME", "SYMOP", "STRING", "AND"]
+    assert isinstance(result, _Resume) and result.node.depth >= 4  # resumed after `model = "b" and`
 
 
 def test_shape_replay_is_taken_for_a_learned_shape() -> None:

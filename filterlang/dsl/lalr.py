@@ -114,6 +114,8 @@ class Driver:
         actions = {
             rule: (len(rule.expansion), self._action(rule, builder_class), rule.origin.name) for rule in inner.callbacks
         }
+        # The loops slice children as values[-size:], which needs size >= 1.
+        assert all(size for size, _, _ in actions.values()), "the grammar has an empty rule"
         self.table: dict[int, dict[str, Any]] = {
             state: {
                 sym: (arg if action is Shift else actions[arg]) for sym, (action, arg) in row.items() if sym.isupper()
@@ -178,7 +180,7 @@ class Driver:
         self._seen_shapes: set[int] = set()
 
     def _new_root(self) -> _Shape:
-        return _Shape(self._scanner(self.start), self.start, (self.start,), None, "")
+        return _Shape(self._scanner(self.start), self.start, (self.start,), 0, "")
 
     @staticmethod
     def _action(rule: Any, builder_class: type) -> Callback | None:
@@ -239,9 +241,10 @@ class Driver:
         result = self._replay(text, builder)
         if result.__class__ is not _Resume:
             return result
-        types = result.node.prefix()
+        types: list[str] = []  # of the tokens after the replayed prefix
+        node = result.node
         result = self._drive(text, builder, types, False, result)
-        if self._second_sighting(types):  # record the reductions (one more run) and learn them
+        if self._second_sighting(node, types):  # record the reductions (one more run) and learn them
             trace: list[Step] = []
             self._drive(text, builder, trace, True)
             self._learn(trace)
@@ -313,9 +316,9 @@ class Driver:
                 if fn is None:
                     stack.pop()
                 else:
-                    children = values[len(values) - size :]
-                    del values[len(values) - size :]
-                    del stack[len(stack) - size :]
+                    children = values[-size:]
+                    del values[-size:]
+                    del stack[-size:]
                     values.append(fn(builder, children))
                     if full:
                         reds.append((fn, size))
@@ -359,8 +362,8 @@ class Driver:
                 return _Resume(node, values, tok[2], node.typ)
             reds, folds, nxt = edge
             for fn, size in reds:
-                children = values[len(values) - size :]
-                del values[len(values) - size :]
+                children = values[-size:]
+                del values[-size:]
                 values.append(fn(builder, children))
             if nxt is None:  # the end: accepted
                 return values[-1]
@@ -370,13 +373,15 @@ class Driver:
             values.append(v)
             node = nxt
 
-    def _second_sighting(self, types: list[str]) -> bool:
+    def _second_sighting(self, node: _Shape, types: list[str]) -> bool:
         """True the second time a token-type sequence parses (since the filter reset).
 
-        A shape seen once is only remembered as a hash, so a stream of one-off shapes
-        costs one hash each and leaves no long-lived garbage behind.
+        The sequence is the trie point where the replay stopped plus the types after it
+        (a point stands for its prefix; should a point be reused after a trie reset, the
+        worst case is learning a shape one sighting early). A shape seen once is only
+        remembered as a hash, so a stream of one-off shapes leaves no garbage behind.
         """
-        h = hash(tuple(types))
+        h = hash((id(node), *types))
         if h in self._seen_shapes:
             return True
         if len(self._seen_shapes) >= _SHAPES_SEEN:
@@ -399,7 +404,7 @@ class Driver:
                 nxt = None
                 if typ != END:
                     lex, stack = trace[i + 1][0], trace[i + 1][4]
-                    nxt = _Shape(self._scanner(lex), lex, stack, node, typ)
+                    nxt = _Shape(self._scanner(lex), lex, stack, node.depth + 1, typ)
                 self._shape_nodes += 1
                 node.edges[typ] = (tuple(reds), tuple(folds), nxt)
                 if nxt is None:
@@ -421,23 +426,12 @@ class _Shape:
     parser's state stack here (to resume the tables from), and per next token type
     (reductions to run, callbacks folded into the shift, next point)."""
 
-    __slots__ = ("edges", "lex", "parent", "scanner", "stack", "typ")
+    __slots__ = ("depth", "edges", "lex", "scanner", "stack", "typ")
 
-    def __init__(
-        self, scanner: re.Pattern[str], lex: int, stack: tuple[int, ...], parent: _Shape | None, typ: str
-    ) -> None:
-        self.scanner, self.lex, self.stack, self.parent, self.typ = scanner, lex, stack, parent, typ
+    def __init__(self, scanner: re.Pattern[str], lex: int, stack: tuple[int, ...], depth: int, typ: str) -> None:
+        # typ: the type of the token that led here (the lexer's "previous type" here)
+        self.scanner, self.lex, self.stack, self.depth, self.typ = scanner, lex, stack, depth, typ
         self.edges: dict[str, tuple[tuple[tuple[Callback, int], ...], tuple[Callback, ...], _Shape | None]] = {}
-
-    def prefix(self) -> list[str]:
-        """The token types that lead here from the root."""
-        out: list[str] = []
-        node: _Shape | None = self
-        while node is not None and node.parent is not None:
-            out.append(node.typ)
-            node = node.parent
-        out.reverse()
-        return out
 
 
 class _Resume:
