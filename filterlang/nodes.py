@@ -17,7 +17,7 @@ fast); anything arriving from outside goes through :mod:`filterlang.jsonio`.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, TypeVar, Union
 
@@ -246,7 +246,20 @@ class Condition:
 M = TypeVar("M", bound=BaseModel)
 _DEFAULTS: dict[type[BaseModel], dict[str, Any]] = {}
 _new = object.__new__
-_set = object.__setattr__
+
+
+def _slot_setter(name: str) -> Callable[[Any, Any], None]:
+    """The slot's own setter (a third faster than ``object.__setattr__`` by name)."""
+    descriptor = BaseModel.__dict__.get(name)
+    if descriptor is not None and hasattr(descriptor, "__set__"):
+        return descriptor.__set__  # type: ignore[no-any-return]
+    return lambda m, v: object.__setattr__(m, name, v)  # pragma: no cover - another pydantic layout
+
+
+_set_dict = _slot_setter("__dict__")
+_set_fields_set = _slot_setter("__pydantic_fields_set__")
+_set_extra = _slot_setter("__pydantic_extra__")
+_set_private = _slot_setter("__pydantic_private__")
 
 
 def construct(cls: type[M], values: dict[str, Any]) -> M:
@@ -265,10 +278,10 @@ def construct(cls: type[M], values: dict[str, Any]) -> M:
     d = dict(values)
     d.update(defaults)
     d.update(values)
-    _set(m, "__dict__", d)
-    _set(m, "__pydantic_fields_set__", set(values))
-    _set(m, "__pydantic_extra__", None)
-    _set(m, "__pydantic_private__", None)
+    _set_dict(m, d)
+    _set_fields_set(m, set(values))
+    _set_extra(m, None)
+    _set_private(m, None)
     return m
 
 
@@ -294,10 +307,10 @@ def _one(cls: type[M], proto: dict[str, Any], attr: str, value: Any) -> M:
     d = proto.copy()
     d[attr] = value
     m = _new(cls)
-    _set(m, "__dict__", d)
-    _set(m, "__pydantic_fields_set__", {attr})
-    _set(m, "__pydantic_extra__", None)
-    _set(m, "__pydantic_private__", None)
+    _set_dict(m, d)
+    _set_fields_set(m, {attr})
+    _set_extra(m, None)
+    _set_private(m, None)
     return m
 
 
@@ -330,10 +343,10 @@ def leaf_of(field_name: str, op: str, value: Value, key: str | None = None) -> F
 def branch(left: Node, operator: Literal["and", "or"], right: Node) -> FilterBranch:
     """``construct`` specialised for the one model with no defaults (the hot path of chains)."""
     m = _new(FilterBranch)
-    _set(m, "__dict__", {"left": left, "operator": operator, "right": right})
-    _set(m, "__pydantic_fields_set__", {"left", "operator", "right"})
-    _set(m, "__pydantic_extra__", None)
-    _set(m, "__pydantic_private__", None)
+    _set_dict(m, {"left": left, "operator": operator, "right": right})
+    _set_fields_set(m, {"left", "operator", "right"})
+    _set_extra(m, None)
+    _set_private(m, None)
     return m
 
 

@@ -42,7 +42,7 @@ from ..fields import (
 )
 from ..limits import DEFAULT_LIMITS, Limits, check_length, exceeded
 from ..memo import Memo
-from ..nodes import ALL, Node, Value, balanced, leaf_of, shape
+from ..nodes import ALL, INT64_MAX, Node, Value, balanced, leaf_of, shape
 from ..timefmt import UNITS_SECONDS, format_utc, resolve_now
 from ..typecheck import op_error, text_error, value_error, wrong_table_hint
 from .lalr import Driver, LexError, ParseError, Token, line_col
@@ -596,25 +596,32 @@ def _resolve_field(ctx: _Ctx, ref: FieldRef) -> tuple[Field, str | None]:
 
 def _value(ctx: _Ctx, f: Field, v: Val) -> Value | None:
     """Python value of ``v`` for field ``f`` (None for null), or a FilterTypeError."""
-    if v.kind == "now":
+    kind, val = v.kind, v.value
+    if kind == "string":
+        if f.value_kind is Kind.TEXT and val.isascii():
+            return val  # type: ignore[no-any-return]  # the common case; other text: surrogate check below
+    elif kind == "number":
+        if val.__class__ is int and f.value_kind is Kind.NUMBER and -INT64_MAX - 1 <= val <= INT64_MAX:
+            return val  # type: ignore[no-any-return]  # the common case
+        if val.__class__ is float and val in (_INF, -_INF):
+            raise _type_error(ctx, v.span, "number out of range for a double")
+    elif kind == "now":
         if f.value_kind is not Kind.TIMESTAMP:
             raise _type_error(ctx, v.span, f"`now` is a time; `{f.name}` is not a timestamp field")
         ctx.now_used = True
         try:
-            return format_utc(ctx.now + timedelta(seconds=v.value))
+            return format_utc(ctx.now + timedelta(seconds=val))
         except (OverflowError, ValueError):
             raise _type_error(ctx, v.span, "this relative time falls outside the years 1 to 9999") from None
-    if v.kind == "null":
+    elif kind == "null":
         return None
-    val: Value = v.value
-    if v.kind == "string" and f.value_kind is Kind.TEXT and val.isascii():  # type: ignore[union-attr]
-        return val  # the common case; non-ASCII text is checked for unpaired surrogates below
-    if v.kind == "number" and isinstance(val, float) and val in (float("inf"), float("-inf")):
-        raise _type_error(ctx, v.span, "number out of range for a double")
     reason = value_error(f, val)
     if reason is not None:
         raise _type_error(ctx, v.span, reason)
-    return val
+    return val  # type: ignore[no-any-return]
+
+
+_INF = float("inf")
 
 
 # Leaves are immutable, so equal comparisons can share one object (hash-consing): real
