@@ -108,7 +108,8 @@ class Driver:
         self.acceptable = {
             state: frozenset(k for k in row if k.isupper() or k.startswith("$")) for state, row in states.items()
         }
-        self._scanners: dict[int, re.Pattern[str]] = {}
+        # Per state, its lexer (compiled on first use); a list, indexed by state number.
+        self._scanners: list[re.Pattern[str] | None] = [None] * (max(states) + 1)
         # One flat table: state -> terminal -> next state (a shift, an int) or
         # (size, callback or None for a pass-through, rule name) for a reduce.
         actions = {
@@ -216,7 +217,7 @@ class Driver:
         Ignored text (whitespace, comments) is a leading optional group, so one regex
         match yields one token; the token's own group is found by ``lastgroup``.
         """
-        sc = self._scanners.get(state)
+        sc = self._scanners[state]
         if sc is None:
             acceptable = self.acceptable[state]
             names = [n for n in self.order if n in acceptable]
@@ -270,7 +271,7 @@ class Driver:
         reds: list[tuple[Callback, int]] = []
         while True:
             state = stack[-1]
-            m = (scanners.get(lex) or self._scanner(lex)).match(text, pos)
+            m = (scanners[lex] or self._scanner(lex)).match(text, pos)
             typ = m.lastgroup if m is not None else None
             if typ is not None:
                 start, pos = m.span(typ)  # type: ignore[union-attr]
@@ -293,9 +294,10 @@ class Driver:
                     trace.append(typ)
             row = table[state]
             while True:
-                act = row.get(typ)
-                if act is None:
-                    raise ParseError(Tok(text, tok), set(self.acceptable[stack[-1]]))
+                try:
+                    act = row[typ]
+                except KeyError:
+                    raise ParseError(Tok(text, tok), set(self.acceptable[stack[-1]])) from None
                 if act.__class__ is int:
                     stack.append(act)
                     values.append(tok)
@@ -323,7 +325,10 @@ class Driver:
                     if full:
                         reds.append((fn, size))
                 after, plain = gotos[stack[-1]][origin]
-                state = after.get(typ, plain)
+                try:
+                    state = after[typ]
+                except KeyError:  # a token no state here accepts: the next lookup reports it
+                    state = plain
                 if typ is END and state == end_state:
                     return values[-1]
                 stack.append(state)
