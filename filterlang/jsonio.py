@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Literal, cast
+from typing import Any
 
 from .errors import FilterError, FilterLimitError, FilterSchemaError, FilterSyntaxError, closest
-from .fields import FIELDS_BY_TABLE, TABLES, Field, Kind
+from .fields import FIELDS_BY_TABLE, OP_ATTR, TABLES, Field, Kind
 from .limits import DEFAULT_LIMITS, Limits, check_length, exceeded
 from .nodes import (
     ALL,
@@ -47,8 +47,23 @@ def _sub(path: str, key: object) -> str:
     return f"{path}[{json.dumps(key, ensure_ascii=text_error(key) is not None)}]"
 
 
-def _err(path: str, message: str, suggestion: str | None = None) -> FilterSchemaError:
-    return FilterSchemaError(message, path=path, suggestion=suggestion)
+# While converting, a JSON path is kept as (parent, key) pairs and spelled out only for
+# an error message: building every path string up front cost a third of from_json.
+Path = str | tuple[Any, object]
+
+
+def _render(path: Path) -> str:
+    keys: list[object] = []
+    while isinstance(path, tuple):
+        path, key = path
+        keys.append(key)
+    for key in reversed(keys):
+        path = _sub(path, key)
+    return path
+
+
+def _err(path: Path, message: str, suggestion: str | None = None) -> FilterSchemaError:
+    return FilterSchemaError(message, path=_render(path), suggestion=suggestion)
 
 
 # ---------------------------------------------------------------- JSON text
@@ -114,20 +129,20 @@ def from_json(value: Any, *, limits: Limits = DEFAULT_LIMITS) -> Node:
 def _convert(root: Any, limits: Limits) -> Node:
     out: list[Node] = []
     # (value, path, depth, operator) — operator set means "both children are built".
-    stack: list[tuple[Any, str, int, str | None]] = [(root, "$", 1, None)]
+    stack: list[tuple[Any, Path, int, str | None]] = [(root, "$", 1, None)]
     count = 0
     while stack:
         v, path, depth, op = stack.pop()
         if op is not None:
             right = out.pop()
             left = out.pop()
-            out.append(branch(left, cast(Literal["and", "or"], op), right))
+            out.append(branch(left, op, right))  # type: ignore[arg-type]  # checked when pushed
             continue
         count += 1
         if count > limits.max_nodes:
-            raise exceeded(limits, "max_nodes", count, "the filter", path=path)
+            raise exceeded(limits, "max_nodes", count, "the filter", path=_render(path))
         if depth > limits.max_depth:
-            raise exceeded(limits, "max_depth", depth, "the filter", path=path)
+            raise exceeded(limits, "max_depth", depth, "the filter", path=_render(path))
         if isinstance(v, str):
             if v == ALL:
                 out.append(ALL)
@@ -139,11 +154,11 @@ def _convert(root: Any, limits: Limits) -> Node:
             )
         if not isinstance(v, dict):
             raise _err(path, f'expected "all", a leaf object or a branch object, not {_jtype(v)}')
-        if any(k in v for k in BRANCH_KEYS):
+        if "left" in v or "operator" in v or "right" in v:  # BRANCH_KEYS, unrolled
             for k in v:
                 if k not in BRANCH_KEYS:
                     raise _err(
-                        _sub(path, k),
+                        (path, k),
                         f"unknown key {json.dumps(k)} in a branch (a branch has exactly left, operator, right)",
                         closest(k, BRANCH_KEYS),
                     )
@@ -153,10 +168,10 @@ def _convert(root: Any, limits: Limits) -> Node:
             oper = v["operator"]
             if oper not in ("and", "or"):
                 hint = closest(oper, ["and", "or"]) if isinstance(oper, str) else None
-                raise _err(_sub(path, "operator"), f'operator must be "and" or "or", not {_show(oper)}', hint)
+                raise _err((path, "operator"), f'operator must be "and" or "or", not {_show(oper)}', hint)
             stack.append((v, path, depth, oper))
-            stack.append((v["right"], _sub(path, "right"), depth + 1, None))
-            stack.append((v["left"], _sub(path, "left"), depth + 1, None))
+            stack.append((v["right"], (path, "right"), depth + 1, None))
+            stack.append((v["left"], (path, "left"), depth + 1, None))
         else:
             out.append(_leaf(v, path))
     assert len(out) == 1
@@ -183,10 +198,10 @@ def _show(v: Any) -> str:
     return json.dumps(v) if isinstance(v, str | int | float | bool) or v is None else _jtype(v)
 
 
-def _leaf(v: dict[str, Any], path: str) -> FilterLeaf:
+def _leaf(v: dict[str, Any], path: Path) -> FilterLeaf:
     tables: dict[str, Any] = {}
     for tname, tval in v.items():
-        tpath = _sub(path, tname)
+        tpath = (path, tname)
         if tname not in TABLES:
             from .fields import FIELDS
 
@@ -203,7 +218,7 @@ def _leaf(v: dict[str, Any], path: str) -> FilterLeaf:
         fields: dict[str, Any] = {}
         decls = FIELDS_BY_TABLE[tname]
         for fname, fval in tval.items():
-            fpath = _sub(tpath, fname)
+            fpath = (tpath, fname)
             f = decls.get(fname)
             if f is None:
                 hint = wrong_table_hint(tname, fname)
@@ -214,27 +229,25 @@ def _leaf(v: dict[str, Any], path: str) -> FilterLeaf:
                 for key in fval:
                     reason = text_error(key) if isinstance(key, str) else f"map keys must be strings, not {_jtype(key)}"
                     if reason is not None:
-                        raise _err(_sub(fpath, key), reason)
-                fields[f.attr] = {key: _ops(f, ops, _sub(fpath, key)) for key, ops in fval.items()}
+                        raise _err((fpath, key), reason)
+                fields[f.attr] = {key: _ops(f, ops, (fpath, key)) for key, ops in fval.items()}
             else:
                 fields[f.attr] = _ops(f, fval, fpath)
         tables[tname] = construct(TABLE_MODELS[tname], fields)
     return construct(FilterLeaf, tables)
 
 
-def _ops(f: Field, ops: Any, path: str) -> Any:
+def _ops(f: Field, ops: Any, path: Path) -> Any:
     if not isinstance(ops, dict):
         raise _err(path, f"expected an object of operators, not {_jtype(ops)}")
     vals: dict[str, Any] = {}
     for op, val in ops.items():
-        opath = _sub(path, op)
-        reason = op_error(f, op)
-        if reason is not None:
-            raise _err(opath, reason, closest(op, f.operators))
+        if op not in f.operators:
+            raise _err((path, op), op_error(f, op) or "", closest(op, f.operators))
         reason = value_error(f, val)
         if reason is not None:
-            raise _err(opath, reason)
-        vals[op.replace("-", "_")] = val
+            raise _err((path, op), reason)
+        vals[OP_ATTR[op]] = val
     if f.kind is Kind.PROPERTY_KEY and "equals" not in vals:
         raise _err(path, 'property_key needs {"equals": KEY}')
     return construct(OPS_MODELS[f.kind], vals)

@@ -269,6 +269,9 @@ def construct(cls: type[M], values: dict[str, Any]) -> M:
     ``to_json`` emits exactly them) but several times faster for the wide table models,
     which matters because the DSL parser builds three per leaf.
     """
+    if len(values) == 1:
+        ((attr, value),) = values.items()
+        return _one(cls, _proto(cls, attr), attr, value)
     defaults = _DEFAULTS.get(cls)
     if defaults is None:
         defaults = _DEFAULTS[cls] = {name: f.default for name, f in cls.model_fields.items()}
