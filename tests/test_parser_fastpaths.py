@@ -658,3 +658,24 @@ def test_a_bad_now_is_an_error_even_for_a_cached_text(text: str) -> None:
         fl.parse(text)
     with pytest.raises(fl.FilterTypeError, match="now= is not a valid time"):
         fl.parse(text, now="garbage")
+
+
+def test_memo_survives_a_concurrent_eviction() -> None:
+    """Between a hit's lookup and its recency update another thread may evict the key."""
+    from collections import OrderedDict
+
+    from filterlang.memo import Memo
+
+    class Racing(OrderedDict[str, int]):
+        def move_to_end(self, key: str, last: bool = True) -> None:
+            raise KeyError(key)
+
+        def popitem(self, last: bool = True) -> tuple[str, int]:
+            raise KeyError("empty")
+
+    memo: Memo[str, int] = Memo(1)
+    memo._data = Racing()  # type: ignore[misc]
+    for key in ("a", "a", "b", "b"):  # admitted on the second put; the second key overflows
+        memo.put(key, 1)
+    assert memo.get("a") == 1
+    assert len(memo) == 2
