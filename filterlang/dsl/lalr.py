@@ -40,6 +40,14 @@ def line_col(text: str, offset: int) -> tuple[int, int]:
     return text.count("\n", 0, offset) + 1, offset - line_start + 1
 
 
+def span_position(text: str, start: int, end: int) -> tuple[int, int, int, int]:
+    """Line and column of ``text[start:end]``'s first character, and line and
+    (exclusive) end column of its last: what an error's caret underlines."""
+    line, column = line_col(text, start)
+    end_line, last = line_col(text, max(start, end - 1))
+    return line, column, end_line, last + 1 if end > start else last
+
+
 class Tok:
     """A token with its position, built only for error messages."""
 
@@ -47,9 +55,7 @@ class Tok:
 
     def __init__(self, text: str, tok: Token) -> None:
         self.type, self.value, self.start, end = tok
-        self.line, self.column = line_col(text, self.start)
-        self.end_line, col = line_col(text, max(self.start, end - 1))
-        self.end_column = col + 1 if end > self.start else col
+        self.line, self.column, self.end_line, self.end_column = span_position(text, self.start, end)
 
     def __str__(self) -> str:
         return self.value
@@ -122,13 +128,12 @@ class Driver:
         assert all(size for size, _, _ in actions.values()), "the grammar has an empty rule"
         self.table: dict[int, dict[str, Any]] = {
             state: {
-                sym: (arg if action is Shift else actions[arg]) for sym, (action, arg) in row.items() if sym.isupper()
+                sym: (arg if action is Shift else actions[arg])
+                for sym, (action, arg) in row.items()
+                if sym in self.acceptable[state]
             }
             for state, row in states.items()
         }
-        for state, row in states.items():
-            if END in row:
-                self.table[state][END] = actions[row[END][1]]
         # Gotos with the pass-through reductions that follow them already taken:
         # state -> rule name -> ({lookahead: state}, plain goto state). A `?rule` with
         # one child only changes the state, and which state depends on the state below
@@ -140,9 +145,7 @@ class Driver:
                 if sym.isupper() or sym == END:
                     continue
                 after: dict[str, int] = {}
-                for term in states[target]:
-                    if not (term.isupper() or term == END):
-                        continue
+                for term in self.acceptable[target]:
                     s = target
                     while True:
                         act = self.table[s].get(term)
@@ -269,8 +272,8 @@ class Driver:
             values: list[Any] = []
             pos, prev = 0, ""
         else:
-            stack, lex = list(resume.node.stack), resume.node.lex
-            values, pos, prev = resume.values, resume.pos, resume.prev
+            stack, lex, prev = list(resume.node.stack), resume.node.lex, resume.node.typ
+            values, pos = resume.values, resume.pos
         reds: list[tuple[Callback, int]] = []
         while True:
             state = stack[-1]
@@ -364,10 +367,10 @@ class Driver:
                 typ = END
                 tok = (END, "", n, n)
             else:  # no token fits here: the tables will say why (pos is still before it)
-                return _Resume(node, values, pos, node.typ)
+                return _Resume(node, values, pos)
             edge = node.edges.get(typ)
-            if edge is None:  # resume at this token (the type before it is node.typ)
-                return _Resume(node, values, tok[2], node.typ)
+            if edge is None:  # resume at this token
+                return _Resume(node, values, tok[2])
             reds, folds, nxt = edge
             for fn, size in reds:
                 children = values[-size:]
@@ -443,13 +446,14 @@ class _Shape:
 
 
 class _Resume:
-    """Where a replay left the recorded shapes: the point, the values built, and the
-    lexer position and previous token type before the token that did not fit."""
+    """Where a replay left the recorded shapes: the point (whose ``typ`` is the type of
+    the token before), the values built, and the lexer position of the token that did
+    not fit."""
 
-    __slots__ = ("node", "pos", "prev", "values")
+    __slots__ = ("node", "pos", "values")
 
-    def __init__(self, node: _Shape, values: list[Any], pos: int, prev: str) -> None:
-        self.node, self.values, self.pos, self.prev = node, values, pos, prev
+    def __init__(self, node: _Shape, values: list[Any], pos: int) -> None:
+        self.node, self.values, self.pos = node, values, pos
 
 
 def lark_transformer(builder_class: type, builder: Any) -> Any:

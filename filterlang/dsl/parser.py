@@ -45,7 +45,7 @@ from ..memo import Memo
 from ..nodes import ALL, INT64_MAX, Node, Value, balanced, leaf_of, shape
 from ..timefmt import UNITS_SECONDS, format_utc, resolve_now
 from ..typecheck import op_error, text_error, value_error, wrong_table_hint
-from .lalr import Driver, LexError, ParseError, Token, line_col
+from .lalr import Driver, LexError, ParseError, Token, line_col, span_position
 from .syntax import NO_NOT_LIKE, SPELLING, SYMBOLS
 
 # Terminal name -> words for "expected ..." messages (never show __ANON names).
@@ -303,11 +303,7 @@ class _Builder:
         else:
             ops = c[1:-1]
             item = Cmp(c[0], " ".join(t[1].lower() for t in ops), c[-1], (ops[0][2], ops[-1][3]))
-        try:  # noqa: SIM105 (_eager inlined: this is the hottest callback)
-            item.node = _lower_cmp(self.ctx, item, False)
-        except FilterTypeError:
-            pass
-        return item
+        return _eager(self.ctx, item, _lower_cmp)
 
     def in_(self, c: list[Any]) -> In:
         item = _eager(self.ctx, In(c[0], c[1][0] == "NOT", c[-2]), _lower_in)
@@ -532,8 +528,7 @@ def _check_size(text: str, limits: Limits) -> None:
         if tok == "(":
             depth += 1
             if depth > limits.max_depth:
-                line = text.count("\n", 0, m.start()) + 1
-                col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+                line, col = line_col(text, m.start())
                 raise exceeded(
                     limits, "max_depth", depth, "the filter's parenthesis nesting", text=text, line=line, column=col
                 )
@@ -545,17 +540,13 @@ def _check_size(text: str, limits: Limits) -> None:
 
 
 def _type_error(ctx: _Ctx, span: Span, message: str, suggestion: str | None = None) -> FilterTypeError:
-    start, end = span
-    line, column = line_col(ctx.text, start)
-    end_line, end_column = line_col(ctx.text, max(start, end - 1))
-    if end_line != line:
-        end_column = column
+    line, column, end_line, end_column = span_position(ctx.text, *span)
     return FilterTypeError(
         message,
         text=ctx.text,
         line=line,
         column=column,
-        end_column=end_column + 1,
+        end_column=end_column if end_line == line else column + 1,  # a span over lines: one caret
         suggestion=suggestion,
     )
 
