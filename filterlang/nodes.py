@@ -275,14 +275,19 @@ def construct(cls: type[M], values: dict[str, Any]) -> M:
     defaults = _DEFAULTS.get(cls)
     if defaults is None:
         defaults = _DEFAULTS[cls] = {name: f.default for name, f in cls.model_fields.items()}
-    m = _new(cls)
     # The given fields first, in the caller's order (the JSON's key order survives the
     # round trip; upstream gives meaning to "the first field"), then the unset defaults.
     d = dict(values)
     d.update(defaults)
     d.update(values)
+    return _make(cls, d, set(values))
+
+
+def _make(cls: type[M], d: dict[str, Any], fields_set: set[str]) -> M:
+    """A model instance from its finished ``__dict__``: what validation would have set."""
+    m = _new(cls)
     _set_dict(m, d)
-    _set_fields_set(m, set(values))
+    _set_fields_set(m, fields_set)
     _set_extra(m, None)
     _set_private(m, None)
     return m
@@ -309,12 +314,7 @@ def _one(cls: type[M], proto: dict[str, Any], attr: str, value: Any) -> M:
     """``construct(cls, {attr: value})``, the shape every DSL leaf is made of."""
     d = proto.copy()
     d[attr] = value
-    m = _new(cls)
-    _set_dict(m, d)
-    _set_fields_set(m, {attr})
-    _set_extra(m, None)
-    _set_private(m, None)
-    return m
+    return _make(cls, d, {attr})
 
 
 # (field, operator) -> everything leaf_of needs, looked up once per leaf.
@@ -345,12 +345,7 @@ def leaf_of(field_name: str, op: str, value: Value, key: str | None = None) -> F
 
 def branch(left: Node, operator: Literal["and", "or"], right: Node) -> FilterBranch:
     """``construct`` specialised for the one model with no defaults (the hot path of chains)."""
-    m = _new(FilterBranch)
-    _set_dict(m, {"left": left, "operator": operator, "right": right})
-    _set_fields_set(m, {"left", "operator", "right"})
-    _set_extra(m, None)
-    _set_private(m, None)
-    return m
+    return _make(FilterBranch, {"left": left, "operator": operator, "right": right}, {"left", "operator", "right"})
 
 
 def balanced(operator: Literal["and", "or"], items: list[Node]) -> Node:
