@@ -66,7 +66,7 @@ TARGETS = {"duckdb": 1.3, "chdb": 1.5}
 def hand_duckdb(path: str, scenario: dict[str, str]) -> dict[str, Any]:
     import duckdb
 
-    from filterlang.overview.histogram import bucket, to_rows
+    from filterlang.metrics.histogram import bucket, to_rows
 
     src = "read_parquet('" + path.replace("'", "''") + "')"
     if scenario.get("users"):
@@ -101,7 +101,7 @@ def hand_duckdb(path: str, scenario: dict[str, str]) -> dict[str, Any]:
 def hand_chdb(path: str, scenario: dict[str, str]) -> dict[str, Any]:
     import chdb
 
-    from filterlang.overview.histogram import to_rows
+    from filterlang.metrics.histogram import to_rows
 
     src = "file('" + path.replace("'", "\\'") + "', Parquet)"
     if scenario.get("users"):
@@ -130,8 +130,8 @@ def hand_chdb(path: str, scenario: dict[str, str]) -> dict[str, Any]:
 
 
 def ours(engine: str, path: str, scenario: dict[str, str]) -> dict[str, Any]:
-    from filterlang.overview import overview
-    from filterlang.overview.request import OverviewRequest, parse_request
+    from filterlang.metrics import overview
+    from filterlang.metrics.request import OverviewRequest, parse_request
 
     dsl = scenario["dsl"]
     req = (

@@ -42,8 +42,8 @@ _LAZY: dict[str, str] = {
     "to_sqlglot": "filterlang.sql",
     "SqlQuery": "filterlang.sql",
     "compile_predicate": "filterlang.evaluate",
-    "overview": "filterlang.overview",
-    "overview_sql": "filterlang.overview",
+    "overview": "filterlang.metrics",
+    "overview_sql": "filterlang.metrics",
 }
 
 if TYPE_CHECKING:

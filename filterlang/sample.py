@@ -484,7 +484,7 @@ def _format(path: Path, fmt: str | None) -> str:
 def _write_text(table: pa.Table | pa.RecordBatchReader, path: Path, fmt: str) -> None:
     """CSV/JSONL through DuckDB: pyarrow cannot write maps to CSV nor JSON at all.
 
-    CSV keeps the maps as JSON object text (the readers in :mod:`filterlang.overview.sources`
+    CSV keeps the maps as JSON object text (the readers in :mod:`filterlang.metrics.sources`
     turn them back into maps); timestamps are written as ``YYYY-MM-DD HH:MM:SS.fff`` (UTC).
     """
     import duckdb

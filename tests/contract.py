@@ -1,4 +1,4 @@
-"""The contract's own schemas, loaded from ../shared/contract (never a hand copy)."""
+"""The contract's own schemas, loaded from the copy shipped in the package (``filterlang.contract``)."""
 
 from __future__ import annotations
 
@@ -9,21 +9,21 @@ from typing import Any
 
 import yaml
 
+from filterlang.contract import openapi_text
 
-def contract_dir() -> Path:
+
+def shared_contract_dir() -> Path | None:
+    """``../shared/contract`` beside the checkout, when there is one (the packaged copy must equal it)."""
     env = os.environ.get("FILTERLANG_CONTRACT_DIR")
     if env:
         return Path(env)
-    here = Path(__file__).resolve().parent.parent
-    for cand in (here.parent / "shared" / "contract", here / "shared" / "contract", Path("/work/shared/contract")):
-        if cand.is_dir():
-            return cand
-    raise FileNotFoundError("contract directory not found; set FILTERLANG_CONTRACT_DIR")
+    cand = Path(__file__).resolve().parent.parent.parent / "shared" / "contract"
+    return cand if cand.is_dir() else None
 
 
 @functools.cache
 def openapi() -> dict[str, Any]:
-    return yaml.safe_load((contract_dir() / "metrics-overview.openapi.yaml").read_text())
+    return yaml.safe_load(openapi_text())
 
 
 @functools.cache

@@ -17,8 +17,8 @@ from typing import Any
 from hypothesis import strategies as st
 
 from filterlang.fields import FIELDS, FIELDS_BY_TABLE, OPERATORS, REQUESTS, USERS_VIEW, Kind
+from filterlang.metrics.reference import cost_nanos
 from filterlang.nodes import Condition, Node, branch, conditions_to_leaf, make_leaf
-from filterlang.overview.reference import cost_nanos
 from filterlang.sql.layout import FLAT_COLUMNS, flat_ddl
 
 NASTY = [

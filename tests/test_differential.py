@@ -376,7 +376,7 @@ COSTS_3_3 = [0.1, 0.2, 0.2, 0.3, 0.3, 0.1, 0.1, 0.2, 0.1, 0.1, 0.3, 0.3, 0.3, 0.
 
 @pytest.mark.parametrize("engine_name", ["duck", "lite", "ch", "pg"])
 def test_user_cost_is_the_exact_nano_sum(engine_name: str, request: pytest.FixtureRequest) -> None:
-    from filterlang.overview.reference import cost_nanos
+    from filterlang.metrics.reference import cost_nanos
 
     engine: Engine = request.getfixturevalue(engine_name)
     assert sum(cost_nanos(c) for c in COSTS_3_3) == 3_300_000_000

@@ -19,7 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from worked import BUCKET_VALUES, BUCKETED, P75, P75_INTERQUARTILE, WORKED_USERS
 
-from filterlang.overview.histogram import (
+from filterlang.metrics.histogram import (
     P_LEVELS,
     adaptive_histogram,
     bucket,

@@ -1,6 +1,6 @@
 """ClickHouse's own ``histogram(B)`` (run by chDB) agrees with the Python one, fed ascending.
 
-This is the proof that :func:`filterlang.overview.histogram.adaptive_histogram` *is*
+This is the proof that :func:`filterlang.metrics.histogram.adaptive_histogram` *is*
 upstream's algorithm and not a look-alike. The values reach ClickHouse as a sorted array
 reduced by ``arrayReduce('histogram(B)', arraySort(...))``: one aggregation state fed
 in array order, which an ``ORDER BY`` in a subquery would not guarantee (ClickHouse drops
@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from filterlang.overview.histogram import adaptive_histogram
+from filterlang.metrics.histogram import adaptive_histogram
 
 chdb = pytest.importorskip("chdb", reason="chDB (filterlang[chdb]) is not installed")
 

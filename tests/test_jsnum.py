@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from filterlang.overview.jsnum import js_number_to_string, shortest_digits
+from filterlang.metrics.jsnum import js_number_to_string, shortest_digits
 
 TABLE: list[tuple[float, str]] = [
     (0.0, "0"),

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from filterlang.cli import main
-from filterlang.overview.cli import ProgressLine
-from filterlang.overview.render import format_count, format_usd, render_histogram
+from filterlang.metrics.cli import ProgressLine
+from filterlang.metrics.render import format_count, format_usd, render_histogram
 
 pytest.importorskip("duckdb")
 pytest.importorskip("numpy")

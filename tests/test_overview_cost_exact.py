@@ -17,10 +17,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from filterlang.overview import overview
-from filterlang.overview.reference import cost_nanos, nanos_to_usd, user_measures
-from filterlang.overview.sources import table_from_rows
-from filterlang.overview.sql import DIALECTS, overview_sql
+from filterlang.metrics import overview
+from filterlang.metrics.reference import cost_nanos, nanos_to_usd, user_measures
+from filterlang.metrics.sources import table_from_rows
+from filterlang.metrics.sql import DIALECTS, overview_sql
 
 duckdb = pytest.importorskip("duckdb")
 chdb = pytest.importorskip("chdb")

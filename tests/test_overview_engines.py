@@ -15,13 +15,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from worked import P75, P75_INTERQUARTILE, WORKED, worked_rows
 
+from filterlang.metrics import overview
+from filterlang.metrics.engines import clickhouse_query, needed_columns
+from filterlang.metrics.histogram import P_LEVELS, adaptive_histogram, quantile
+from filterlang.metrics.request import parse_request
+from filterlang.metrics.sources import table_from_rows
+from filterlang.metrics.sql import overview_sql
 from filterlang.nodes import ALL, Node
-from filterlang.overview import overview
-from filterlang.overview.engines import clickhouse_query, needed_columns
-from filterlang.overview.histogram import P_LEVELS, adaptive_histogram, quantile
-from filterlang.overview.request import parse_request
-from filterlang.overview.sources import table_from_rows
-from filterlang.overview.sql import overview_sql
 from filterlang.sql.layout import FLAT_COLUMNS
 
 pytest.importorskip("duckdb")
@@ -199,7 +199,7 @@ def test_sql_quantile_is_the_contract_formula(values: list[float], q: float) -> 
     """The bounds the ClickHouse statement computes are bit-identical to the reference's Q(q)."""
     import chdb
 
-    from filterlang.overview.sql import DIALECTS
+    from filterlang.metrics.sql import DIALECTS
 
     d = DIALECTS["clickhouse"]
     arr = "arraySort([" + ", ".join(f"toFloat64({v!r})" for v in values) + "])"
@@ -267,7 +267,7 @@ def test_users_view_on_a_narrow_frame() -> None:
     pd = pytest.importorskip("pandas")
     from datetime import UTC, datetime, timedelta
 
-    from filterlang.overview.request import OverviewRequest
+    from filterlang.metrics.request import OverviewRequest
 
     base = datetime(2026, 1, 5, 23, 59, 59, 500000, tzinfo=UTC)
     rows = [
@@ -308,7 +308,7 @@ def sample_file(tmp_path_factory: pytest.TempPathFactory) -> Any:
 )
 def test_realistic_sample_matches_reference(sample_file: Any, dsl: str) -> None:
     """Real-looking float costs summed in different orders still give the reference's bins."""
-    from filterlang.overview.request import OverviewRequest
+    from filterlang.metrics.request import OverviewRequest
 
     for p, iqr, method in (("p95", False, "adaptive"), ("p75", True, "equal"), ("p99.9", False, "adaptive")):
         body = OverviewRequest.from_dsl(dsl, p, iqr) if dsl != "all" else parse_request(req("all", p, iqr))

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from worked import P75_INTERQUARTILE, WORKED
 
-from filterlang.overview import overview
+from filterlang.metrics import overview
 from filterlang.sql.layout import FLAT_COLUMNS, flat_ddl
 
 URL = os.environ.get("FILTERLANG_CLICKHOUSE_URL")

@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 from test_overview_engines import assert_same
 
-from filterlang.overview import overview
-from filterlang.overview.engines import _bins_from_arrow, clickhouse_query
-from filterlang.overview.histogram import to_rows
-from filterlang.overview.request import parse_request
+from filterlang.metrics import overview
+from filterlang.metrics.engines import _bins_from_arrow, clickhouse_query
+from filterlang.metrics.histogram import to_rows
+from filterlang.metrics.request import parse_request
 from filterlang.sql import chdb_params, flat_ddl, helicone_profile
 
 pytest.importorskip("chdb")

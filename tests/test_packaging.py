@@ -1,4 +1,4 @@
-"""The wheel carries the grammar and works from outside the source tree."""
+"""The wheel carries the grammar and the contract, and works from outside the source tree."""
 
 from __future__ import annotations
 
@@ -6,6 +6,11 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+
+import pytest
+from contract import shared_contract_dir
+
+from filterlang.contract import OPENAPI_FILE, openapi_text
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,6 +24,7 @@ def test_wheel_ships_grammar_and_parses_from_it(tmp_path: Path) -> None:
     wheel = next(tmp_path.glob("filterlang-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "filterlang/grammar/filter.lark" in names and "filterlang/py.typed" in names
+    assert "filterlang/contract/metrics-overview.openapi.yaml" in names
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     code = (
@@ -39,3 +45,21 @@ def test_wheel_ships_grammar_and_parses_from_it(tmp_path: Path) -> None:
     )
     assert out.returncode == 0, out.stderr
     assert "gpt%" in out.stdout
+
+
+def test_packaged_contract_equals_the_shared_one() -> None:
+    shared = shared_contract_dir()
+    if shared is None or not (shared / OPENAPI_FILE).is_file():
+        pytest.skip("no ../shared/contract beside this checkout: nothing to compare the packaged copy with")
+    assert openapi_text() == (shared / OPENAPI_FILE).read_text(encoding="utf-8")
+
+
+def test_overview_is_always_the_function() -> None:
+    """``filterlang.overview`` stays the function whatever is imported, in any order."""
+    code = (
+        "import filterlang.metrics.histogram, filterlang, types; "
+        "assert not isinstance(filterlang.overview, types.ModuleType), filterlang.overview; "
+        "import filterlang.metrics; assert callable(filterlang.overview); "
+        "from filterlang import overview; assert overview.__module__ == 'filterlang.metrics'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from filterlang import sample
-from filterlang.overview import overview
-from filterlang.overview.sources import SourceError, resolve, table_from_rows
+from filterlang.metrics import overview
+from filterlang.metrics.sources import SourceError, resolve, table_from_rows
 from filterlang.sql.layout import FLAT_COLUMNS
 
 pa = pytest.importorskip("pyarrow")
@@ -94,7 +94,7 @@ STATS = (
 
 
 def _duck_stats(path: Path) -> tuple[Any, ...]:
-    from filterlang.overview.engines import duckdb_connect
+    from filterlang.metrics.engines import duckdb_connect
 
     con = duckdb_connect(resolve(path))
     row = con.execute(STATS).fetchone()
@@ -106,7 +106,7 @@ def _duck_stats(path: Path) -> tuple[Any, ...]:
 def _chdb_stats(path: Path) -> tuple[Any, ...]:
     import chdb
 
-    from filterlang.overview.sources import clickhouse_table
+    from filterlang.metrics.sources import clickhouse_table
 
     with clickhouse_table(resolve(path)) as expr:
         sql = f"WITH requests AS (SELECT * FROM {expr}) " + STATS.replace(
@@ -168,7 +168,7 @@ def test_progress_reports(files: dict[str, Path]) -> None:
     """DuckDB reports the fraction done while the query runs; the others say "still working" (None)."""
     import time
 
-    from filterlang.overview.engines import _polling
+    from filterlang.metrics.engines import _polling
 
     seen: list[float | None] = []
     with _polling(seen.append, lambda: 50.0, every=0.01):

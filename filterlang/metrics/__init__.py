@@ -10,16 +10,14 @@ or ``{"data": None, "error": "<what and where>"}``: a bad request is an answer, 
 exception, because that is what the API returns and what a server built on this
 forwards unchanged. Bugs and unavailable engines still raise.
 
-The engines (and the SQL they run) live in :mod:`filterlang.overview.engines` and
-:mod:`filterlang.overview.sql`, imported only when used, so the reference path needs
+The engines (and the SQL they run) live in :mod:`filterlang.metrics.engines` and
+:mod:`filterlang.metrics.sql`, imported only when used, so the reference path needs
 neither DuckDB nor chDB.
 """
 
 from __future__ import annotations
 
 import os
-import sys
-import types
 from collections.abc import Mapping
 from typing import Any
 
@@ -117,23 +115,7 @@ def overview(
 
 
 def overview_sql(*args: Any, **kwargs: Any) -> Any:
-    """The overview as SQL to run yourself; see :func:`filterlang.overview.sql.overview_sql`."""
+    """The overview as SQL to run yourself; see :func:`filterlang.metrics.sql.overview_sql`."""
     from .sql import overview_sql as build
 
     return build(*args, **kwargs)
-
-
-class _CallableModule(types.ModuleType):
-    """Makes ``filterlang.overview(...)`` work whatever that name is bound to.
-
-    ``filterlang.overview`` is both the public function and this subpackage; importing any
-    ``filterlang.overview.*`` module binds the package attribute to the module, shadowing
-    the lazily resolved function. Calling the module calls the function, so both spellings
-    in the issue (``filterlang.overview(req, rows)``) keep working.
-    """
-
-    def __call__(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        return overview(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

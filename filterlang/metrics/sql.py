@@ -148,7 +148,7 @@ def overview_sql(
     ClickHouse returns one row with columns ``request_count`` and ``user_cost``, each an
     ``Array(Tuple(lower, upper, height))``: the histograms. DuckDB returns the same columns as
     the ascending cut values (``DOUBLE[]``, NULL when no user is kept), for the client to
-    bucket with :func:`filterlang.overview.histogram.bucket`.
+    bucket with :func:`filterlang.metrics.histogram.bucket`.
     Raises a FilterError for an invalid request or filter, ValueError for bad options.
     """
     if dialect not in DIALECTS:

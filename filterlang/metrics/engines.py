@@ -1,6 +1,6 @@
 """The overview on real engines: embedded DuckDB, chDB (in-process ClickHouse), a ClickHouse server.
 
-All three run :func:`filterlang.overview.sql.overview_sql`: the filter, the per-user
+All three run :func:`filterlang.metrics.sql.overview_sql`: the filter, the per-user
 aggregates and the exact quantile cut happen in the engine, and only per-user arrays come
 back, so memory is bounded by the number of users however many rows are scanned.
 
