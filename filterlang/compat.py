@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from . import timefmt
 from .fields import CONTAINS, EQUALS, FIELDS_BY_TABLE, NOT_CONTAINS, USERS_VIEW, Kind
-from .jsonio import _sub
+from .jsonio import path_join
 from .nodes import FilterBranch, FilterLeaf, Node, leaf_conditions
 
 UPSTREAM_INT32_USD = (2**31 - 1) / 1e9  # upstream binds nano-USD cost as Int32
@@ -52,7 +52,7 @@ def upstream_differences(node: Node, *, overview: bool = True) -> list[Warning_]
             tmodel = getattr(leaf, table)
             if tmodel is None:
                 continue
-            tpath = _sub(path, table)
+            tpath = path_join(path, table)
             set_fields = [f for f in FIELDS_BY_TABLE[table].values() if getattr(tmodel, f.attr) is not None]
             if len(set_fields) > 1:
                 out.append(
@@ -67,7 +67,8 @@ def upstream_differences(node: Node, *, overview: bool = True) -> list[Warning_]
                 if f.kind is Kind.MAP and len(fval) > 1:
                     out.append(
                         Warning_(
-                            _sub(tpath, f.name), f"{len(fval)} keys in one map condition: upstream keeps only the first"
+                            path_join(tpath, f.name),
+                            f"{len(fval)} keys in one map condition: upstream keeps only the first",
                         )
                     )
             if table == USERS_VIEW and overview:

@@ -16,14 +16,11 @@ than :data:`MAX_CLOSURE_DEPTH` are evaluated by an explicit-stack interpreter in
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from . import timefmt
-from .errors import FilterTypeError
 from .fields import (
     CONTAINS,
     EQUALS,
@@ -37,7 +34,18 @@ from .fields import (
     NOT_EQUALS,
     Kind,
 )
-from .nodes import Condition, FilterBranch, FilterLeaf, Node, as_node, leaf_conditions
+from .nodes import Condition, FilterLeaf, Flat, Node, as_node, flat_depth, flatten, leaf_conditions
+from .textrules import (
+    ANY,
+    FOLD_TABLE,
+    ascii_fold,
+    canonical_like,
+    contains_pattern,
+    glob_from_like,
+    like_regex,
+    like_tokens,
+)
+from .timefmt import ts_threshold
 
 Row = Mapping[str, Any]
 Predicate = Callable[[Row], bool]
@@ -45,128 +53,7 @@ Predicate = Callable[[Row], bool]
 # Closures nest once per and/or alternation; past this the interpreter takes over.
 MAX_CLOSURE_DEPTH = 200
 
-# ---------------------------------------------------------------- shared text rules
-
-_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_LOWER = "abcdefghijklmnopqrstuvwxyz"
-ASCII_FOLD_FROM, ASCII_FOLD_TO = _UPPER, _LOWER
-_FOLD_TABLE = str.maketrans(_UPPER, _LOWER)
-
-
-def ascii_fold(s: str) -> str:
-    """Lower-case A-Z only.
-
-    The one case folding every engine can reproduce exactly: ClickHouse ``lower`` and
-    SQLite ``lower`` fold ASCII only, DuckDB/Postgres ``lower`` fold Unicode by
-    different tables, so ``ilike``/``contains`` fold ASCII everywhere (SQL uses
-    ``translate`` where ``lower`` would fold more). ``É`` and ``é`` stay different.
-    """
-    return s.translate(_FOLD_TABLE)
-
-
-# A LIKE pattern is a sequence of tokens: ANY (%), ONE (_) or a literal character.
-ANY, ONE = object(), object()
-LikeToken = object | str
-
-
-def like_tokens(pattern: str) -> list[LikeToken]:
-    """Tokenise a LIKE pattern: ``%`` any run, ``_`` one character, ``\\`` escapes the next.
-
-    A trailing lone backslash is a literal backslash (Postgres would reject it, so the
-    SQL side re-emits canonical patterns, see :func:`canonical_like`).
-    """
-    out: list[LikeToken] = []
-    i, n = 0, len(pattern)
-    while i < n:
-        ch = pattern[i]
-        if ch == "\\":
-            out.append(pattern[i + 1] if i + 1 < n else "\\")
-            i += 2
-            continue
-        out.append(ANY if ch == "%" else ONE if ch == "_" else ch)
-        i += 1
-    return out
-
-
-def canonical_like(pattern: str) -> str:
-    """The same pattern with only ``\\%``, ``\\_``, ``\\\\`` escapes: every engine reads it alike."""
-    parts: list[str] = []
-    for t in like_tokens(pattern):
-        if t is ANY:
-            parts.append("%")
-        elif t is ONE:
-            parts.append("_")
-        else:
-            assert isinstance(t, str)
-            parts.append("\\" + t if t in "%_\\" else t)
-    return "".join(parts)
-
-
-def glob_from_like(pattern: str) -> str:
-    """SQLite GLOB pattern equal to a case-sensitive LIKE (SQLite's LIKE ignores ASCII case)."""
-    parts: list[str] = []
-    for t in like_tokens(pattern):
-        if t is ANY:
-            parts.append("*")
-        elif t is ONE:
-            parts.append("?")
-        else:
-            assert isinstance(t, str)
-            parts.append(f"[{t}]" if t in "*?[" else t)
-    return "".join(parts)
-
-
-def contains_pattern(value: str) -> str:
-    """LIKE pattern for a case-folded literal substring test (``%``, ``_``, ``\\`` are literal)."""
-    esc = "".join("\\" + c if c in "%_\\" else c for c in ascii_fold(value))
-    return f"%{esc}%"
-
-
-def like_regex(pattern: str) -> re.Pattern[str]:
-    parts: list[str] = []
-    for t in like_tokens(pattern):
-        if t is ANY:
-            parts.append(".*")
-        elif t is ONE:
-            parts.append(".")
-        else:
-            assert isinstance(t, str)
-            parts.append(re.escape(t))
-    return re.compile("".join(parts), re.DOTALL)
-
-
 # ---------------------------------------------------------------- timestamps
-
-_MS = timedelta(milliseconds=1)
-_LAST_MS = datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=UTC)  # + 1ms overflows
-
-
-def ts_threshold(op: str, value: str) -> tuple[str, datetime | None, datetime | None]:
-    """Rewrite ``trunc_ms(col) OP v`` into comparisons on the untruncated column.
-
-    Truncating the column would hide it from indexes and needs a per-engine function;
-    against a whole-millisecond bound ``v`` the truncation is equivalent to:
-    ``> v`` -> ``>= v+1ms``, ``>= v`` -> ``>= v``, ``< v`` -> ``< v``, ``<= v`` -> ``< v+1ms``,
-    ``= v`` -> ``>= v and < v+1ms``. Returns (op, bound, upper bound for equals).
-    A bound of None is "after every representable instant" (v+1ms past 9999-12-31
-    23:59:59.999): ``>= None`` never holds, ``< None`` holds for every non-NULL value.
-    """
-    try:
-        v = timefmt.to_datetime(value)
-    except OverflowError:
-        raise FilterTypeError(f'timestamp "{value}" is outside years 0001-9999 in UTC') from None
-    after = v + _MS if v < _LAST_MS else None
-    if op == GT:
-        return GTE, after, None
-    if op == GTE:
-        return GTE, v, None
-    if op == LT:
-        return LT, v, None
-    if op == LTE:
-        return LT, after, None
-    if op == EQUALS:
-        return GTE, v, after
-    raise ValueError(f"operator {op} does not apply to timestamps")
 
 
 def _as_utc(x: Any) -> datetime | None:
@@ -280,7 +167,7 @@ def _text_condition(c: Condition) -> Predicate:
             x = get(r)
             if x is None:
                 return False
-            return test(x.translate(_FOLD_TABLE) if fold else x)
+            return test(x.translate(FOLD_TABLE) if fold else x)
 
         return like
     needle = ascii_fold(value)
@@ -288,14 +175,14 @@ def _text_condition(c: Condition) -> Predicate:
 
         def contains(r: Row) -> bool:
             x = get(r)
-            return x is not None and needle in x.translate(_FOLD_TABLE)
+            return x is not None and needle in x.translate(FOLD_TABLE)
 
         return contains
     if op == NOT_CONTAINS:
 
         def not_contains(r: Row) -> bool:
             x = get(r)
-            return x is not None and needle not in x.translate(_FOLD_TABLE)
+            return x is not None and needle not in x.translate(FOLD_TABLE)
 
         return not_contains
     raise ValueError(f"operator {op} does not apply to text")
@@ -451,62 +338,20 @@ def _any(preds: list[Predicate]) -> Predicate:
     return anyn
 
 
-@dataclass(slots=True)
-class _Flat:
-    """An n-ary AND/OR: chains of one operator are flattened so depth = alternations."""
-
-    op: str
-    items: list[Any]  # _Flat | FilterLeaf | "all"
-
-
-def flatten(node: Node) -> _Flat | FilterLeaf | str:
-    """Collapse same-operator chains into n-ary nodes, iteratively (any input depth)."""
-    if not isinstance(node, FilterBranch):
-        return node
-    root = _Flat(node.operator, [])
-    # stack of (branch, target n-ary node); children with the same operator join it
-    stack: list[tuple[Node, _Flat]] = [(node.right, root), (node.left, root)]
-    while stack:
-        n, parent = stack.pop()
-        if isinstance(n, FilterBranch):
-            if n.operator == parent.op:
-                stack.append((n.right, parent))
-                stack.append((n.left, parent))
-            else:
-                child = _Flat(n.operator, [])
-                parent.items.append(child)
-                stack.append((n.right, child))
-                stack.append((n.left, child))
-        else:
-            parent.items.append(n)
-    return root
-
-
-def _flat_depth(root: _Flat | FilterLeaf | str) -> int:
-    depth = 0
-    stack: list[tuple[Any, int]] = [(root, 1)]
-    while stack:
-        n, d = stack.pop()
-        depth = max(depth, d)
-        if isinstance(n, _Flat):
-            stack.extend((c, d + 1) for c in n.items)
-    return depth
-
-
 def _leaf_predicate(n: FilterLeaf | str) -> Predicate:
     if isinstance(n, FilterLeaf):
         return _all([compile_condition(c) for c in leaf_conditions(n)])
     return _true  # "all"
 
 
-def _build_closures(root: _Flat | FilterLeaf | str) -> Predicate:
+def _build_closures(root: Flat | FilterLeaf | str) -> Predicate:
     # post-order over the flattened tree with an explicit stack; results go on a value
     # stack (not a dict by id: "all" and shared subtrees occur more than once)
     vals: list[Predicate] = []
     stack: list[tuple[Any, bool]] = [(root, False)]
     while stack:
         n, expanded = stack.pop()
-        if not isinstance(n, _Flat):
+        if not isinstance(n, Flat):
             vals.append(_leaf_predicate(n))
         elif expanded:
             k = len(n.items)
@@ -519,13 +364,13 @@ def _build_closures(root: _Flat | FilterLeaf | str) -> Predicate:
     return vals[0]
 
 
-def _build_interpreter(root: _Flat | FilterLeaf | str) -> Predicate:
+def _build_interpreter(root: Flat | FilterLeaf | str) -> Predicate:
     """Explicit-stack evaluation with short-circuit, for trees too deep to nest closures."""
     leaf_preds: dict[int, Predicate] = {}
     stack0: list[Any] = [root]
     while stack0:
         n = stack0.pop()
-        if isinstance(n, _Flat):
+        if isinstance(n, Flat):
             stack0.extend(n.items)
         else:
             leaf_preds[id(n)] = _leaf_predicate(n)
@@ -537,7 +382,7 @@ def _build_interpreter(root: _Flat | FilterLeaf | str) -> Predicate:
         while frames:
             top = frames[-1]
             n = top[0]
-            if not isinstance(n, _Flat):
+            if not isinstance(n, Flat):
                 val = leaf_preds[id(n)](r)
                 frames.pop()
                 continue
@@ -565,7 +410,7 @@ def compile_predicate(node: Node) -> Callable[[Mapping[str, Any]], bool]:
     other non-node is a FilterTypeError (never "keep every row").
     """
     root = flatten(as_node(node))
-    if _flat_depth(root) > MAX_CLOSURE_DEPTH:
+    if flat_depth(root) > MAX_CLOSURE_DEPTH:
         return _build_interpreter(root)
     return _build_closures(root)
 

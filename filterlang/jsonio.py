@@ -39,7 +39,7 @@ _BRACKET = re.compile(r"[\[\]{}]")
 _LEAF_LEVELS = 5
 
 
-def _sub(path: str, key: object) -> str:
+def path_join(path: str, key: object) -> str:
     if not isinstance(key, str):
         return f"{path}[{key!r}]"
     if _IDENT.fullmatch(key):
@@ -58,7 +58,7 @@ def _render(path: Path) -> str:
         path, key = path
         keys.append(key)
     for key in reversed(keys):
-        path = _sub(path, key)
+        path = path_join(path, key)
     return path
 
 

@@ -533,3 +533,46 @@ def conditions_to_leaf(conds: Iterable[Condition]) -> FilterLeaf:
                 fvals[f.attr] = construct(ops_model, spec)
         built[table] = construct(TABLE_MODELS[table], fvals)
     return construct(FilterLeaf, built)
+
+
+@dataclass(slots=True)
+class Flat:
+    """An n-ary AND/OR: chains of one operator are flattened so depth = alternations."""
+
+    op: str
+    items: list[Any]  # Flat | FilterLeaf | "all"
+
+
+def flatten(node: Node) -> Flat | FilterLeaf | str:
+    """Collapse same-operator chains into n-ary nodes, iteratively (any input depth)."""
+    if not isinstance(node, FilterBranch):
+        return node
+    root = Flat(node.operator, [])
+    # stack of (branch, target n-ary node); children with the same operator join it
+    stack: list[tuple[Node, Flat]] = [(node.right, root), (node.left, root)]
+    while stack:
+        n, parent = stack.pop()
+        if isinstance(n, FilterBranch):
+            if n.operator == parent.op:
+                stack.append((n.right, parent))
+                stack.append((n.left, parent))
+            else:
+                child = Flat(n.operator, [])
+                parent.items.append(child)
+                stack.append((n.right, child))
+                stack.append((n.left, child))
+        else:
+            parent.items.append(n)
+    return root
+
+
+def flat_depth(root: Flat | FilterLeaf | str) -> int:
+    """Nesting of and/or alternations (a chain of one operator counts once)."""
+    depth = 0
+    stack: list[tuple[Any, int]] = [(root, 1)]
+    while stack:
+        n, d = stack.pop()
+        depth = max(depth, d)
+        if isinstance(n, Flat):
+            stack.extend((c, d + 1) for c in n.items)
+    return depth

@@ -12,6 +12,9 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+from .errors import FilterTypeError
+from .fields import EQUALS, GT, GTE, LT, LTE
+
 _RFC3339 = re.compile(
     r"(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})[Tt](?P<h>\d{2}):(?P<mi>\d{2}):(?P<s>\d{2})"
     r"(?:\.(?P<frac>\d{1,9}))?(?P<tz>[Zz]|[+-]\d{2}:\d{2})"
@@ -116,3 +119,35 @@ def resolve_now(now: datetime | str | None) -> datetime:
     if not isinstance(now, datetime):
         raise ValueError(f"expected a datetime or an RFC 3339 string, not {type(now).__name__}")
     return now if now.tzinfo is not None else now.replace(tzinfo=UTC)
+
+
+_MS = timedelta(milliseconds=1)
+_LAST_MS = datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=UTC)  # + 1ms overflows
+
+
+def ts_threshold(op: str, value: str) -> tuple[str, datetime | None, datetime | None]:
+    """Rewrite ``trunc_ms(col) OP v`` into comparisons on the untruncated column.
+
+    Truncating the column would hide it from indexes and needs a per-engine function;
+    against a whole-millisecond bound ``v`` the truncation is equivalent to:
+    ``> v`` -> ``>= v+1ms``, ``>= v`` -> ``>= v``, ``< v`` -> ``< v``, ``<= v`` -> ``< v+1ms``,
+    ``= v`` -> ``>= v and < v+1ms``. Returns (op, bound, upper bound for equals).
+    A bound of None is "after every representable instant" (v+1ms past 9999-12-31
+    23:59:59.999): ``>= None`` never holds, ``< None`` holds for every non-NULL value.
+    """
+    try:
+        v = to_datetime(value)
+    except OverflowError:
+        raise FilterTypeError(f'timestamp "{value}" is outside years 0001-9999 in UTC') from None
+    after = v + _MS if v < _LAST_MS else None
+    if op == GT:
+        return GTE, after, None
+    if op == GTE:
+        return GTE, v, None
+    if op == LT:
+        return LT, v, None
+    if op == LTE:
+        return LT, after, None
+    if op == EQUALS:
+        return GTE, v, after
+    raise ValueError(f"operator {op} does not apply to timestamps")

@@ -9,15 +9,9 @@ from typing import Any
 import pytest
 
 import filterlang
-from filterlang.evaluate import (
-    MAX_CLOSURE_DEPTH,
-    ascii_fold,
-    canonical_like,
-    compile_predicate,
-    contains_pattern,
-    glob_from_like,
-)
-from filterlang.nodes import Condition, Node, balanced, branch, conditions_to_leaf, make_leaf
+from filterlang.evaluate import MAX_CLOSURE_DEPTH, compile_predicate
+from filterlang.nodes import Condition, Node, balanced, branch, conditions_to_leaf, flatten, make_leaf
+from filterlang.textrules import ascii_fold, canonical_like, contains_pattern, glob_from_like
 from filterlang.users import add_user_fields
 
 
@@ -169,7 +163,7 @@ def test_interpreter_matches_closures() -> None:
         while len(leaves) > 1:
             i = rnd.randrange(len(leaves) - 1)
             leaves[i : i + 2] = [branch(leaves[i], rnd.choice(["and", "or"]), leaves[i + 1])]
-        flat = ev.flatten(leaves[0])
+        flat = flatten(leaves[0])
         a, b = ev._build_closures(flat), ev._build_interpreter(flat)
         for v in [None, 0, 1, 2, 3, 4, 5, 6]:
             assert a({"latency": v}) == b({"latency": v})

@@ -31,7 +31,7 @@ from typing import Any
 import sqlglot
 from sqlglot import exp
 
-from .. import evaluate as ev
+from .. import textrules as tr
 from ..errors import FilterLimitError, FilterTypeError
 from ..fields import (
     CONTAINS,
@@ -49,7 +49,8 @@ from ..fields import (
     USERS_VIEW,
     Kind,
 )
-from ..nodes import Condition, FilterLeaf, Node, as_node, leaf_conditions
+from ..nodes import Condition, FilterLeaf, Flat, Node, as_node, flat_depth, flatten, leaf_conditions
+from ..timefmt import ts_threshold
 from .dialects import DialectSpec, ParamStyle, dialect_spec
 from .profiles import FieldMap, Profile, resolve_profile
 
@@ -204,15 +205,15 @@ class _Compiler:
     def fold(self, e: exp.Expr) -> exp.Expr:
         if self.spec.fold == "lower":
             return exp.Lower(this=e)
-        return exp.func("TRANSLATE", e, exp.Literal.string(ev.ASCII_FOLD_FROM), exp.Literal.string(ev.ASCII_FOLD_TO))
+        return exp.func("TRANSLATE", e, exp.Literal.string(tr.ASCII_FOLD_FROM), exp.Literal.string(tr.ASCII_FOLD_TO))
 
     def like_text(self, tokens: Sequence[object]) -> str:
         specials = "%_\\" + self.spec.like_specials
         out: list[str] = []
         for t in tokens:
-            if t is ev.ANY:
+            if t is tr.ANY:
                 out.append("%")
-            elif t is ev.ONE:
+            elif t is tr.ONE:
                 out.append("_")
             else:
                 assert isinstance(t, str)
@@ -241,12 +242,12 @@ class _Compiler:
             return exp.NEQ(this=e, expression=self.value(v))
         if op == LIKE:
             if self.spec.case_like == "glob":
-                return exp.Glob(this=e, expression=self.value(ev.glob_from_like(v)))
-            return self.like(e, ev.like_tokens(v))
+                return exp.Glob(this=e, expression=self.value(tr.glob_from_like(v)))
+            return self.like(e, tr.like_tokens(v))
         if op == ILIKE:
-            return self.like(self.fold(e), ev.like_tokens(ev.ascii_fold(v)))
+            return self.like(self.fold(e), tr.like_tokens(tr.ascii_fold(v)))
         if op in (CONTAINS, NOT_CONTAINS):
-            tokens: list[object] = [ev.ANY, *ev.ascii_fold(v), ev.ANY]
+            tokens: list[object] = [tr.ANY, *tr.ascii_fold(v), tr.ANY]
             node = self.like(self.fold(e), tokens)
             return node if op == CONTAINS else exp.not_(node)
         raise FilterTypeError(f"operator {op} does not apply to text field {c.field}")
@@ -340,7 +341,7 @@ class _Compiler:
 
     def timestamp(self, c: Condition, e: exp.Expr) -> exp.Expr:
         assert isinstance(c.value, str)
-        op, lo, hi = ev.ts_threshold(c.op, c.value)
+        op, lo, hi = ts_threshold(c.op, c.value)
         first = self.ts_compare(op, e, lo)
         if c.op != EQUALS:
             return first
@@ -382,8 +383,8 @@ class _Compiler:
         return join("and", conds) if conds else exp.true()
 
     def tree(self, node: Node) -> exp.Expr:
-        root = ev.flatten(node)
-        depth = ev._flat_depth(root)
+        root = flatten(node)
+        depth = flat_depth(root)
         if depth > MAX_SQL_NESTING:
             raise FilterLimitError(
                 f"and/or nesting of {depth} levels is too deep for SQL (at most {MAX_SQL_NESTING} "
@@ -398,7 +399,7 @@ class _Compiler:
         stack: list[tuple[Any, bool]] = [(root, False)]
         while stack:
             n, expanded = stack.pop()
-            if not isinstance(n, ev._Flat):
+            if not isinstance(n, Flat):
                 vals.append(self.leaf(n))
             elif expanded:
                 k = len(n.items)
