@@ -81,6 +81,7 @@ def overview(
     method: str = "adaptive",
     bins: int = 10,
     url: str | None = None,
+    coerce: bool = False,
     **kw: Any,
 ) -> dict[str, Any]:
     """The metrics overview of ``source`` for ``request``, in the contract's Result shape.
@@ -91,12 +92,13 @@ def overview(
     see :func:`filterlang.compile_predicate`), a data file path, or an Arrow/pandas/
     polars table. ``engine`` defaults from the source (:func:`default_engine`). Unknown
     ``engine``/``method`` or ``bins`` outside 1..250 raise ValueError: those are the caller's
-    options, not the request.
+    options, not the request. ``coerce=True`` reads the filter as upstream's request
+    validation does (numeric and boolean strings; see :func:`filterlang.from_json`).
     """
     eng = engine or default_engine(source)
     _check_options(eng, method, bins)
     try:
-        req = parse_request(request)
+        req = parse_request(request, coerce=coerce)
     except FilterError as e:
         return {"data": None, "error": str(e)}
     if eng == "reference" and not _is_table_source(source):
