@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import math
-import numbers
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from .nodes import (
     dump,
 )
 from .typecheck import op_error, text_error, value_error, wrong_table_hint
+from .values import plain_value, text_problem
 
 BRANCH_KEYS = ("left", "operator", "right")
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
@@ -307,32 +307,6 @@ def _show(v: Any) -> str:
     return _jtype(v)
 
 
-_PLAIN_TYPES = frozenset({str, int, float, bool})
-
-
-def plain_value(v: Any) -> Any:
-    """``v`` as the plain ``str``/``int``/``float``/``bool`` it stands for, else unchanged.
-
-    Subclasses (``IntEnum``, ``StrEnum``, numpy's ``float64``) and other integral
-    numbers (numpy's ``int64``) pass ``isinstance`` checks but print, hash or bind
-    differently downstream (a numpy scalar is not a key of a SQL type table, an enum's
-    ``repr`` is not DSL): the AST holds only the four plain types. Anything else is left
-    for the type check to refuse by name.
-    """
-    t = type(v)
-    if t in _PLAIN_TYPES:
-        return v
-    if isinstance(v, str):
-        return str.__str__(v)
-    if isinstance(v, int):  # bool cannot be subclassed, so this is an int subclass
-        return int.__int__(v)
-    if isinstance(v, float):
-        return float.__float__(v)
-    if isinstance(v, numbers.Integral):  # numpy's integers (its bool_ is not Integral)
-        return int(v)
-    return v
-
-
 def _leaf(v: dict[str, Any], path: Path, coerced: list[Coercion] | None) -> FilterLeaf:
     tables: dict[str, Any] = {}
     for tname, tval in v.items():
@@ -378,10 +352,8 @@ def _leaf(v: dict[str, Any], path: Path, coerced: list[Coercion] | None) -> Filt
 
 
 def _text_reason(s: str) -> str | None:
-    """Why ``s`` cannot be a text value or map key (semantics.md §3: no NUL), or None."""
-    if "\x00" in s:
-        return "text may not contain the NUL character U+0000 (PostgreSQL cannot store it, SQLite ends a string there)"
-    return text_error(s)
+    """Why ``s`` cannot be a text value or map key, or None."""
+    return text_problem(s) or text_error(s)
 
 
 # Numbers as upstream's request validation reads them from strings (ASCII digits,
