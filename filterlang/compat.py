@@ -139,7 +139,7 @@ def _render(path: TreePath) -> str:
     return path + "".join("." + k for k in reversed(keys))
 
 
-def _leaves_with_paths(node: Node) -> Iterator[tuple[str, FilterLeaf]]:
+def _leaves_with_paths(node: Node) -> Iterator[tuple[TreePath, FilterLeaf]]:
     stack: list[tuple[Node, TreePath]] = [(node, "$")]
     while stack:
         n, path = stack.pop()
@@ -147,7 +147,7 @@ def _leaves_with_paths(node: Node) -> Iterator[tuple[str, FilterLeaf]]:
             stack.append((n.right, (path, "right")))
             stack.append((n.left, (path, "left")))
         elif isinstance(n, FilterLeaf):
-            yield _render(path), n
+            yield path, n
 
 
 def condition_path(leaf_path: str, c: Condition) -> str:
@@ -174,24 +174,32 @@ def upstream_differences(node: Node, *, overview: bool = True) -> list[CheckWarn
     drops users_view conditions entirely.
     """
     out: list[CheckWarning] = []
-    for path, leaf in _leaves_with_paths(as_node(node)):
-        out.extend(_leaf_shape_warnings(path, leaf, overview))
-        conds = leaf_conditions(leaf)
-        per_field: dict[tuple[str, str | None], int] = {}
-        for c in conds:
-            per_field[(c.field, c.key)] = per_field.get((c.field, c.key), 0) + 1
-        for (fname, key), n in per_field.items():
-            if n > 1:
-                where = fname if key is None else f"{fname}[{key!r}]"
-                out.append(CheckWarning(path, f"{n} operators on `{where}` in one leaf: upstream keeps only the first"))
-        seen_fields: set[str] = set()
-        for c in conds:
-            cpath = condition_path(path, c)
-            if c.field in _MISSING_UPSTREAM and c.field not in seen_fields:
-                seen_fields.add(c.field)
-                out.append(CheckWarning(cpath, _MISSING_UPSTREAM[c.field]))
-            out.extend(CheckWarning(cpath, message) for message in _condition_warnings(c))
+    for tree_path, leaf in _leaves_with_paths(as_node(node)):
+        found = list(_leaf_warnings(leaf, overview))
+        if found:  # paths are relative to the leaf ("$..."); spell the leaf's path once
+            root = _render(tree_path)
+            out.extend(CheckWarning(root + w.path[1:], w.message, w.kind) for w in found)
     return out
+
+
+def _leaf_warnings(leaf: FilterLeaf, overview: bool) -> Iterator[CheckWarning]:
+    path = "$"
+    yield from _leaf_shape_warnings(path, leaf, overview)
+    conds = leaf_conditions(leaf)
+    per_field: dict[tuple[str, str | None], int] = {}
+    for c in conds:
+        per_field[(c.field, c.key)] = per_field.get((c.field, c.key), 0) + 1
+    for (fname, key), n in per_field.items():
+        if n > 1:
+            where = fname if key is None else f"{fname}[{key!r}]"
+            yield CheckWarning(path, f"{n} operators on `{where}` in one leaf: upstream keeps only the first")
+    seen_fields: set[str] = set()
+    for c in conds:
+        cpath = condition_path(path, c)
+        if c.field in _MISSING_UPSTREAM and c.field not in seen_fields:
+            seen_fields.add(c.field)
+            yield CheckWarning(cpath, _MISSING_UPSTREAM[c.field])
+        yield from (CheckWarning(cpath, message) for message in _condition_warnings(c))
 
 
 def _leaf_shape_warnings(path: str, leaf: FilterLeaf, overview: bool) -> Iterator[CheckWarning]:
@@ -316,14 +324,17 @@ def never_matches(node: Node) -> list[CheckWarning]:
             if b is None:
                 leaf_path = next(p for p, c in items if c is a)
                 where = condition_path(_render(leaf_path), a)
-                out.append(CheckWarning(where, f"`{_dsl(a)}` can never match: {_ALONE_REASON}", NEVER_MATCHES))
+                out.append(CheckWarning(where, f"`{_dsl(a)}` can never match: {_alone_reason(a)}", NEVER_MATCHES))
             else:
                 message = f"`{_dsl(a)}` and `{_dsl(b)}` can never both hold, so this part never matches"
                 out.append(CheckWarning(_render(group_path), message, NEVER_MATCHES))
     return out
 
 
-_ALONE_REASON = "scores compare as integers, and this text is not one, so `equals` keeps no row"
+def _alone_reason(c: Condition) -> str:
+    if c.decl.kind is Kind.NUMBER:
+        return f"`{c.field}` holds 64-bit integers, so it never equals {c.value!r} (semantics.md §3)"
+    return "scores compare as integers, and this text is not one, so `equals` keeps no row"
 
 
 def _and_groups(root: Node) -> list[tuple[TreePath, list[tuple[TreePath, Condition]]]]:
@@ -357,8 +368,13 @@ def _contradiction(conds: list[Condition]) -> Clash | None:
 
     ``(c, None)`` means ``c`` alone never holds.
     """
-    kind = conds[0].decl.kind
+    decl = conds[0].decl
+    kind = decl.kind
     if kind is Kind.NUMBER:
+        if not decl.double:
+            for c in conds:
+                if c.op == EQUALS and isinstance(c.value, float) and not c.value.is_integer():
+                    return c, None
         return _interval_clash([(c, c.value) for c in conds])
     if kind is Kind.TIMESTAMP:
         try:
