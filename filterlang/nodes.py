@@ -134,11 +134,16 @@ class FilterBranch(Model):
         depth, count = shape(self)
         if depth <= 50:
             return super().__repr__()
+        summary = f"<{count} nodes, depth {depth}>"
+        if count > _REPR_PREVIEW_NODES:  # printing all of it to show 200 characters is not worth seconds
+            return f"FilterBranch({summary})"
         from .dsl.printer import to_dsl
 
         text = to_dsl(self)
-        return f"FilterBranch(<{count} nodes, depth {depth}>: {text[:200]}{'…' if len(text) > 200 else ''})"
+        return f"FilterBranch({summary}: {text[:200]}{'…' if len(text) > 200 else ''})"
 
+
+_REPR_PREVIEW_NODES = 5_000
 
 ALL: Literal["all"] = "all"
 UserFilterNode: TypeAlias = Union[FilterLeaf, FilterBranch, Literal["all"]]  # noqa: UP007
