@@ -78,7 +78,16 @@ def _err(path: Path, message: str, suggestion: str | None = None) -> FilterSchem
 # ---------------------------------------------------------------- JSON text
 
 
-def _loads(text: str, limits: Limits) -> Any:
+def load_text(text: str | bytes | bytearray | memoryview, *, limits: Limits = DEFAULT_LIMITS) -> Any:
+    """JSON text -> Python value, strictly (RFC 8259), for any JSON document we accept.
+
+    UTF-8 bytes or str; a duplicated key anywhere is a :class:`FilterSchemaError` naming
+    its path; nesting is measured (in linear time) before ``json.loads`` recurses, so
+    deep input is a :class:`FilterLimitError` (``limits.max_depth`` plus the five levels
+    of a leaf), never a RecursionError. The overview's request body reads through here too.
+    """
+    if not isinstance(text, str):
+        text = _decode(text)
     check_length(limits, text, "the JSON input")
     # json.loads recurses per nesting level; measure nesting before handing it over.
     max_nest = limits.max_depth + _LEAF_LEVELS
@@ -119,6 +128,17 @@ def _loads(text: str, limits: Limits) -> Any:
             (path, obj.duplicate), f"duplicate key {json.dumps(obj.duplicate)} in a JSON object (one would be lost)"
         )
     return value
+
+
+def _decode(data: bytes | bytearray | memoryview) -> str:
+    try:
+        return bytes(data).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise FilterSchemaError(
+            f"the JSON text is not valid UTF-8 (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); "
+            "JSON travels as UTF-8 (RFC 8259)",
+            path="$",
+        ) from None
 
 
 class _Duplicate(dict[str, Any]):
@@ -191,22 +211,14 @@ def read_json(
     if isinstance(value, FilterLeaf | FilterBranch):
         return value, ()
     if isinstance(value, bytes | bytearray | memoryview):
-        try:
-            text = bytes(value).decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise FilterSchemaError(
-                f"the JSON text is not valid UTF-8 (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); "
-                "JSON travels as UTF-8 (RFC 8259)",
-                path="$",
-            ) from None
-        value = text
+        value = _decode(value)
     if isinstance(value, str):
         stripped = value.strip()
         if stripped == ALL:
             return ALL, ()
         if stripped.isidentifier():  # a bare word is not JSON; say what would be
             raise _err("$", f'expected "all" or a JSON object, not the bare word {stripped}', closest(stripped, [ALL]))
-        value = _loads(value, limits)
+        value = load_text(value, limits=limits)
     coerced: list[Coercion] | None = [] if coerce else None
     node = _convert(value, limits, coerced)
     return node, tuple(coerced or ())

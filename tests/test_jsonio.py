@@ -15,7 +15,7 @@ import pytest
 
 import filterlang
 from filterlang import FilterError, FilterLimitError, FilterSchemaError, FilterTypeError, from_json, to_dsl, to_json
-from filterlang.jsonio import Coercion, read_json
+from filterlang.jsonio import Coercion, load_text, read_json
 from filterlang.metrics import overview, parse_request
 from filterlang.nodes import iter_conditions
 
@@ -219,3 +219,26 @@ def test_one_megabyte_of_adversarial_json_is_answered_fast(text: str) -> None:
         from_json(text)
     assert time.perf_counter() - start < 0.5
     assert not isinstance(info.value, FilterLimitError) or info.value.limit == "max_depth"
+
+
+# Any JSON body (the overview's request included) reads strictly through load_text.
+LOAD_TEXT: list[tuple[str | bytes, str]] = [
+    ('{"filter": "all", "pSize": "p50", "pSize": "p99", "useInterquartile": false}', "$.pSize"),
+    (
+        '{"filter": {"left": "all", "operator": "and", "right": {"users_view": {"user_cost": {"gt": 1, "gt": 2}}}}}',
+        "$.filter.right.users_view.user_cost.gt",
+    ),
+    ('[{"a": 1}, {"b": 1, "b": 2}]', "$[1].b"),
+    (b"\xfe\xff", "$"),
+]
+
+
+@pytest.mark.parametrize(("text", "path"), LOAD_TEXT)
+def test_load_text_names_the_path_of_a_duplicate(text: str | bytes, path: str) -> None:
+    with pytest.raises(FilterSchemaError) as info:
+        load_text(text)
+    assert info.value.path == path
+
+
+def test_load_text_reads_valid_json() -> None:
+    assert load_text(b'{"filter": "all", "pSize": "p50"}') == {"filter": "all", "pSize": "p50"}
