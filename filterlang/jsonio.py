@@ -402,8 +402,8 @@ def _ops(f: Field, ops: Any, path: Path, coerced: list[Coercion] | None) -> Any:
                 coerced.append(Coercion(_render((path, op)), val, as_value))
                 val = as_value
         reason = value_error(f, val)
-        if reason is None and isinstance(val, str):
-            reason = _text_reason(val)
+        if reason is None and val.__class__ is str:
+            reason = text_problem(val)
         if reason is not None:
             raise _err((path, op), reason)
         vals[OP_ATTR[op]] = val
