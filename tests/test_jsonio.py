@@ -242,3 +242,19 @@ def test_load_text_names_the_path_of_a_duplicate(text: str | bytes, path: str) -
 
 def test_load_text_reads_valid_json() -> None:
     assert load_text(b'{"filter": "all", "pSize": "p50"}') == {"filter": "all", "pSize": "p50"}
+
+
+class Table(enum.StrEnum):
+    RR = "request_response_rmt"
+
+
+def test_string_subclass_keys_become_plain_strings() -> None:
+    doc = {"left": {Table.RR: {Model.GPT: {"equals": "x"}}}, Model.GPT: "and", "operator": Model.GPT, "right": "all"}
+    with pytest.raises(FilterSchemaError):  # "gpt-4o" is neither a field nor a branch key
+        from_json(doc)
+    doc = {Table.RR: {"properties": {Model.GPT: {"equals": Model.GPT}}}}
+    out = to_json(from_json(doc))
+    assert out == {RR: {"properties": {"gpt-4o": {"equals": "gpt-4o"}}}}
+    ((table, fields),) = out.items()
+    ((key, _),) = fields["properties"].items()
+    assert type(table) is str and type(key) is str
