@@ -173,6 +173,11 @@ class Condition:
     def table(self) -> str:
         return FIELDS[self.field].table
 
+    @property
+    def kind(self) -> Kind:
+        """The field's kind (text, number, timestamp, boolean, map, property_key)."""
+        return FIELDS[self.field].kind
+
 
 # ---------------------------------------------------------------- fast construction
 

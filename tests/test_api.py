@@ -219,3 +219,22 @@ def test_json_round_trip_is_unchanged_by_the_generated_models() -> None:
     }
     assert to_json(from_json(doc)) == doc
     assert to_json(FilterLeaf.model_validate(doc["left"])) == doc["left"]
+
+
+def test_json_schema_has_no_null_and_no_extra_keys() -> None:
+    schema = filterlang.json_schema()
+    stack: list[Any] = [schema]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, dict):
+            assert v.get("type") != "null" and "null" not in (v.get("type") or [])
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+    for name, definition in schema["$defs"].items():
+        assert definition["additionalProperties"] is False, name
+
+
+def test_conditions_know_their_kind() -> None:
+    (c,) = iter_conditions(parse('properties.env = "x"'))
+    assert (c.kind, c.table, c.decl.value_kind) == (Kind.MAP, "request_response_rmt", Kind.TEXT)
