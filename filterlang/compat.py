@@ -506,13 +506,17 @@ def _score_holds(c: Condition, pin: Any) -> bool | None:
     return _pattern_holds(c.op, str(c.value), str(pin))
 
 
+_MAX_PAIRS = 100_000  # contains x not-contains pairs compared per field; beyond, stay silent
+
+
 def _contains_clash(conds: list[Condition]) -> Clash | None:
     """``contains "abc"`` and ``not-contains "b"``: every text containing abc contains b."""
-    musts = [c for c in conds if c.op == CONTAINS]
-    for c in conds:
-        if c.op == NOT_CONTAINS:
-            banned = ascii_fold(str(c.value))
-            for m in musts:
-                if banned in ascii_fold(str(m.value)):
-                    return m, c
+    musts = [(ascii_fold(str(c.value)), c) for c in conds if c.op == CONTAINS]
+    nots = [(ascii_fold(str(c.value)), c) for c in conds if c.op == NOT_CONTAINS]
+    if len(musts) * len(nots) > _MAX_PAIRS:
+        return None
+    for banned, c in nots:
+        for must, m in musts:
+            if banned in must:
+                return m, c
     return None
