@@ -67,8 +67,8 @@ def test() -> int:
     """Set up, then lint (ruff), type-check (mypy) and run the whole test suite."""
     ensure_venv("dev")
     ensure_postgres()
-    run(BIN / "ruff", "check", "filterlang", "tests", "benchmarks", "tasks.py")
-    run(BIN / "ruff", "format", "--check", "filterlang", "tests", "benchmarks", "tasks.py")
+    run(BIN / "ruff", "check", "filterlang", "tests", "benchmarks", "scripts", "tasks.py")
+    run(BIN / "ruff", "format", "--check", "filterlang", "tests", "benchmarks", "scripts", "tasks.py")
     run(BIN / "mypy", "filterlang")
     args = [str(a) for a in sys.argv[2:]]
     return run(PY, "-m", "pytest", *(args or ["-q"]), check=False)
