@@ -252,7 +252,7 @@ def _condition_warnings(c: Condition) -> Iterator[str]:
     if f.name in _UUID_FIELDS and isinstance(v, str):
         if op in _PATTERN_OPS:
             yield f"`{op}` on {f.name}: upstream stores it as a UUID and its engine rejects text operators on it"
-        elif v != "null" and not _UUID.fullmatch(v):
+        elif v not in _CONVENTIONS and not _UUID.fullmatch(v):  # IS NULL, empty(): fine on a UUID
             yield f"{json_str(v)} is not a UUID: upstream stores {f.name} as a UUID and its engine rejects the value"
     if f.kind is Kind.TEXT and isinstance(v, str):
         if op == NOT_EQUALS and v == "__empty__":
