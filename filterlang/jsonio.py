@@ -78,13 +78,14 @@ def _err(path: Path, message: str, suggestion: str | None = None) -> FilterSchem
 # ---------------------------------------------------------------- JSON text
 
 
-def load_text(text: str | bytes | bytearray | memoryview, *, limits: Limits = DEFAULT_LIMITS) -> Any:
+def loads(text: str | bytes | bytearray | memoryview, *, limits: Limits = DEFAULT_LIMITS) -> Any:
     """JSON text -> Python value, strictly (RFC 8259), for any JSON document we accept.
 
     UTF-8 bytes or str; a duplicated key anywhere is a :class:`FilterSchemaError` naming
     its path; nesting is measured (in linear time) before ``json.loads`` recurses, so
     deep input is a :class:`FilterLimitError` (``limits.max_depth`` plus the five levels
-    of a leaf), never a RecursionError. The overview's request body reads through here too.
+    of a leaf), never a RecursionError. For documents that *hold* a filter, such as a
+    request body, give ``limits`` one more level of ``max_depth``.
     """
     if not isinstance(text, str):
         text = _decode(text)
@@ -218,7 +219,7 @@ def read_json(
             return ALL, ()
         if stripped.isidentifier():  # a bare word is not JSON; say what would be
             raise _err("$", f'expected "all" or a JSON object, not the bare word {stripped}', closest(stripped, [ALL]))
-        value = load_text(value, limits=limits)
+        value = loads(value, limits=limits)
     coerced: list[Coercion] | None = [] if coerce else None
     node = _convert(value, limits, coerced)
     return node, tuple(coerced or ())

@@ -15,7 +15,7 @@ import pytest
 
 import filterlang
 from filterlang import FilterError, FilterLimitError, FilterSchemaError, FilterTypeError, from_json, to_dsl, to_json
-from filterlang.jsonio import Coercion, load_text, read_json
+from filterlang.jsonio import Coercion, loads, read_json
 from filterlang.metrics import overview, parse_request
 from filterlang.nodes import iter_conditions
 
@@ -221,7 +221,7 @@ def test_one_megabyte_of_adversarial_json_is_answered_fast(text: str) -> None:
     assert not isinstance(info.value, FilterLimitError) or info.value.limit == "max_depth"
 
 
-# Any JSON body (the overview's request included) reads strictly through load_text.
+# Any JSON body (a request that holds a filter) reads strictly through jsonio.loads.
 LOAD_TEXT: list[tuple[str | bytes, str]] = [
     ('{"filter": "all", "pSize": "p50", "pSize": "p99", "useInterquartile": false}', "$.pSize"),
     (
@@ -234,14 +234,14 @@ LOAD_TEXT: list[tuple[str | bytes, str]] = [
 
 
 @pytest.mark.parametrize(("text", "path"), LOAD_TEXT)
-def test_load_text_names_the_path_of_a_duplicate(text: str | bytes, path: str) -> None:
+def test_loads_names_the_path_of_a_duplicate(text: str | bytes, path: str) -> None:
     with pytest.raises(FilterSchemaError) as info:
-        load_text(text)
+        loads(text)
     assert info.value.path == path
 
 
-def test_load_text_reads_valid_json() -> None:
-    assert load_text(b'{"filter": "all", "pSize": "p50"}') == {"filter": "all", "pSize": "p50"}
+def test_loads_reads_valid_json() -> None:
+    assert loads(b'{"filter": "all", "pSize": "p50"}') == {"filter": "all", "pSize": "p50"}
 
 
 class Table(enum.StrEnum):
