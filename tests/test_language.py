@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import enum
 import functools
 import json
 import random
+import re
 import sys
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -911,3 +914,178 @@ def test_caret_under_token_after_wide_characters() -> None:
         fl.parse('model = "日本語" and statsu = 1')
     caret = str(info.value).splitlines()[2]
     assert caret.index("^") == 2 + len('model = "日本語" and ') + 3  # three wide characters
+
+
+# ---------------------------------------------------------------- error wording (issue 9): one line per case
+
+WORDING: list[tuple[str, int, int, str, str | None]] = [
+    # input, line, column, message fragment, suggestion (plain text: what to type)
+    ("model = gpt-4o", 1, 9, "text values need quotes", '"gpt-4o"'),
+    ("model in (gpt-4o, b)", 1, 11, "text values need quotes", '"gpt-4o"'),
+    ("request_created_at > now - 1mo", 1, 28, "s (seconds), m (minutes), h (hours), d (days), w (weeks)", None),
+    ("request_created_at > now - 7", 1, 28, "is not a duration", None),
+    ("request_created_at > now - 7days", 1, 28, "`7days` is not a duration", None),
+    ('(model = "a"', 1, 1, "`(` is never closed", None),
+    ('status = 1 and (model = "a" or (cached = true)', 1, 16, "`(` is never closed", None),
+    ('model = "a" && status = 1', 1, 13, "`&&` is not an operator", "and"),
+    ('model = "a" || status = 1', 1, 13, "`||` is not an operator", "or"),
+    ("request_created_at > 2026-01-01", 1, 22, "needs double quotes", '"2026-01-01"'),
+    ("request_created_at >= 2026-01-01T10:00:00Z", 1, 23, "needs double quotes", '"2026-01-01T10:00:00Z"'),
+    ("model = “gpt”", 1, 9, "curly quotes", '"gpt"'),
+    ("model = ‘gpt’", 1, 9, "curly quotes", '"gpt"'),
+    ("model = `gpt`", 1, 9, "text values need double quotes", '"gpt"'),
+    ("model = `gpt", 1, 9, "unterminated `quoted field name`", None),
+    ('model = "a" adn status = 1', 1, 13, "unexpected `adn`", "and"),
+    ('model = "a" android', 1, 13, "unexpected `android`", "and"),
+    ("model is nul", 1, 10, "unexpected `nul`", "null"),
+    ("statsu = 1", 1, 1, "unknown field `statsu`", "status"),
+    # a token after a value folded into its shift is still lexed as a token
+    ('model = "a",', 1, 12, 'unexpected `,`: expected the end of the filter, `and` or `or` or `)` after `"a"`', None),
+    ("status between 1 )", 1, 18, "unexpected `)`: expected `and` or `or` after `1`", None),
+    ('model = "a" #c\n,', 2, 1, "unexpected `,`", None),
+    ("and = 5", 1, 1, "unexpected `and`: expected a field name", None),
+    ("status = ٣", 1, 10, "unexpected character `٣`", None),  # ASCII digits only
+]
+
+
+@pytest.mark.parametrize(("text", "line", "column", "fragment", "suggestion"), WORDING)
+def test_error_wording(text: str, line: int, column: int, fragment: str, suggestion: str | None) -> None:
+    with pytest.raises(fl.FilterError) as info:
+        fl.parse(text, now=NOW)
+    err = info.value
+    assert (err.line, err.column) == (line, column), str(err)
+    assert fragment in err.message, str(err)
+    assert err.suggestion == suggestion, str(err)
+    if suggestion is not None:
+        assert f"did you mean `{suggestion}`?" in str(err)
+
+
+# ---------------------------------------------------------------- text values: NUL, exact types, ASCII digits
+
+
+NUL_CASES: list[tuple[str, object]] = [
+    ("dsl value", 'model = "a\\0b"'),
+    ("dsl raw NUL", 'model = "a\0b"'),
+    ("dsl map key", 'properties["\\0"] = "x"'),
+    ("dsl map value", 'properties.env = "\\0"'),
+    ("dsl in list", 'model in ("a", "\\0")'),
+    ("json value", {"request_response_rmt": {"model": {"contains": "a\0"}}}),
+    ("json text", '{"request_response_rmt": {"model": {"equals": "\\u0000"}}}'),
+    ("json map key", {"request_response_rmt": {"properties": {"k\0": {"equals": "x"}}}}),
+    ("json property_key", {"request_response_rmt": {"property_key": {"equals": "\0"}}}),
+]
+
+
+@pytest.mark.parametrize(("case", "filt"), NUL_CASES)
+def test_nul_in_text_is_a_type_error(case: str, filt: object) -> None:
+    with pytest.raises(fl.FilterTypeError, match="NUL"):
+        fl.parse(filt) if case.startswith("dsl") else fl.from_json(filt)  # type: ignore[arg-type]
+
+
+class _Code(enum.IntEnum):
+    OK = 200
+
+
+class _Cost(float):
+    pass
+
+
+@pytest.mark.parametrize(
+    ("doc", "needle"),
+    [
+        ({"request_response_rmt": {"status": {"equals": _Code.OK}}}, "needs a plain int"),
+        ({"users_view": {"user_cost": {"gt": _Cost(1.5)}}}, "needs a plain float"),
+        ({"request_response_rmt": {"status": {"equals": True}}}, "not boolean true"),
+    ],
+)
+def test_number_subclasses_are_refused_at_the_door(doc: object, needle: str) -> None:
+    with pytest.raises(fl.FilterTypeError, match=needle):
+        fl.from_json(doc)
+
+
+def test_numpy_scalars_are_refused_at_the_door() -> None:
+    np = pytest.importorskip("numpy")
+    for value in (np.float64(1.5), np.int64(5), np.bool_(True)):
+        with pytest.raises(fl.FilterTypeError):
+            fl.from_json({"request_response_rmt": {"latency": {"gt": value}}})
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["２０２６-01-01T00:00:00Z", "2026-0١-01T00:00:00Z", "2026-01-01T00:00:00.١Z", "2026-01-01T00:00:00+0٥:00"],
+)
+def test_timestamps_take_ascii_digits_only(value: str) -> None:
+    with pytest.raises(fl.FilterTypeError, match="not an RFC 3339"):
+        fl.parse(f'request_created_at > "{value}"')
+    with pytest.raises(fl.FilterTypeError, match="not an RFC 3339"):
+        fl.from_json({"request_response_rmt": {"request_created_at": {"gt": value}}})
+
+
+# ---------------------------------------------------------------- the grammar is the one definition
+
+
+def test_keywords_and_identifier_rule_come_from_the_grammar() -> None:
+    from filterlang.dsl.parser import lark
+    from filterlang.dsl.syntax import IDENT, KEYWORDS
+
+    terminals = {t.name: re.compile(t.pattern.to_regexp()) for t in lark().terminals}
+    # a keyword: a terminal that reads its own name as a word, which NAME refuses
+    words = {n.lower() for n, p in terminals.items() if p.fullmatch(n.lower()) and n != "NAME"}
+    assert words == KEYWORDS and len(words) == 14
+    for word in [*words, *(w.upper() for w in words), "android", "notable", "a1", "_x", "x-y", "1a", "é", "a b", ""]:
+        assert bool(IDENT.fullmatch(word)) == bool(terminals["NAME"].fullmatch(word)), word
+        # the printer writes a name bare exactly when NAME reads it, and it reads back
+        node = fl.parse(fl.to_dsl(fl.from_json({"request_response_rmt": {"properties": {word: {"equals": "v"}}}})))
+        assert fl.to_json(node) == {"request_response_rmt": {"properties": {word: {"equals": "v"}}}}
+        printed = fl.to_dsl(node)
+        assert printed.startswith(f"properties.{word} ") == bool(IDENT.fullmatch(word)), printed
+
+
+@given(S.dsl_nodes(max_leaves=4), st.randoms(use_true_random=False))
+def test_paren_scan_matches_the_lexer(node: fl.Node, r: random.Random) -> None:
+    """The nesting pre-scan sees the parentheses the grammar's lexer sees, no others."""
+    from filterlang.dsl.parser import lark
+    from filterlang.dsl.syntax import PAREN_SCAN
+
+    text = fl.to_dsl(node)
+    for _ in range(r.randint(0, 3)):
+        text = r.choice(["not (", "(", "( # (\n"]) + text + r.choice([")", " )", "\n)"])
+    tokens = [t.type for t in lark().lex(text, dont_ignore=False)]
+    ours = [m.group() for m in PAREN_SCAN.finditer(text) if m.group() in "()"]
+    assert ours == ["(" if t == "LPAR" else ")" for t in tokens if t in ("LPAR", "RPAR")], text
+
+
+# ---------------------------------------------------------------- every input within the limits: well under a second
+
+_MB = fl.DEFAULT_LIMITS.max_length
+ADVERSARIAL: list[tuple[str, str]] = [
+    ("leading spaces", " " * (_MB - 20) + 'model = "a"'),
+    ("indented lines", ("\n" + " " * 38 + 'model = "a" and') * (_MB // 60) + ' model = "b"'),
+    ("only blanks", " \t\n" * (_MB // 3)),
+    ("blanks then junk", " " * (_MB - 1) + "$"),
+    ("comment lines", "# ( ( (\n" * (_MB // 8)),
+    ('\\" runs', '\\"' * (_MB // 2 - 200) + "(" * 150),
+    ('"\\" runs', '"' + '\\"' * (_MB // 2 - 200) + "(" * 150),
+    ("quote runs", '"' * (_MB - 200) + "(" * 150),
+    ("backtick runs", "`" * (_MB - 200) + "(" * 150),
+    ("mixed quotes", "'\"`" * (_MB // 3 - 100) + "(" * 150),
+    ("open parens", "(" * _MB),
+    ("nots", "not " * (_MB // 4 - 10) + 'model = "a"'),
+    ("long string", 'model = "' + "a" * (_MB - 20) + '"'),
+    ("unterminated string", 'model = "' + "\\a" * (_MB // 2 - 20)),
+    ("escapes", 'model = "' + "\\n" * (_MB // 2 - 20) + '"'),
+    ("long name", "a" * (_MB - 10) + " = 1"),
+    ("digits", "status = " + "1" * (_MB - 20)),
+    ("or chain", " or ".join(f"status = {i}" for i in range(_MB // 20))[: _MB - 20] + "0"),
+    ("commas", "status in (" + "1," * (_MB // 2 - 20) + "1)"),
+    ("error at the end", 'model = "a" and ' * (_MB // 16 - 2) + "!"),
+]
+
+
+@pytest.mark.parametrize(("case", "text"), ADVERSARIAL, ids=[c for c, _ in ADVERSARIAL])
+def test_inputs_at_the_size_limit_are_answered_fast(case: str, text: str) -> None:
+    assert len(text) <= _MB
+    t0 = time.process_time()  # CPU time: other processes on a busy machine do not count
+    with contextlib.suppress(fl.FilterError):
+        fl.parse(text)
+    assert time.process_time() - t0 < 1.0, case
