@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from . import timefmt
-from .fields import FIELDS, FIELDS_BY_TABLE, TABLES, Field, Kind
+from .fields import FIELDS_BY_TABLE, TABLES, Field, Kind
 from .nodes import INT64_MAX
 
 KIND_WORDS: dict[Kind, str] = {
@@ -123,11 +123,6 @@ def value_error(f: Field, value: object) -> str | None:
             return None
         return f"`{f.name}` is a boolean field, so it needs true or false, not {describe(value)}"
     raise AssertionError(kind)
-
-
-def all_names() -> list[str]:
-    """Every field and table name, for "did you mean" suggestions."""
-    return [*FIELDS, *TABLES]
 
 
 def wrong_table_hint(table: str, name: str) -> str | None:

@@ -36,18 +36,12 @@ class FieldRef:
     def __init__(self, parts: list[tuple[str, Span]], key: str | None, span: Span) -> None:
         self.parts, self.key, self.span = parts, key, span
 
-    def __repr__(self) -> str:
-        return f"FieldRef({self.parts!r}, {self.key!r})"
-
 
 class Val:
     __slots__ = ("kind", "span", "value")
 
     def __init__(self, kind: str, value: Any, span: Span) -> None:
         self.kind, self.value, self.span = kind, value, span  # kind: string | number | bool | null | now
-
-    def __repr__(self) -> str:
-        return f"Val({self.kind!r}, {self.value!r})"
 
 
 class Cmp:
@@ -58,9 +52,6 @@ class Cmp:
         self.node: Node | None = None
         self.shape = (1, 1)
 
-    def __repr__(self) -> str:
-        return f"Cmp({self.field!r}, {self.op!r}, {self.value!r})"
-
 
 class In:
     __slots__ = ("field", "negated", "node", "shape", "values")
@@ -70,9 +61,6 @@ class In:
         self.node: Node | None = None
         self.shape = (1, 1)
 
-    def __repr__(self) -> str:
-        return f"In({self.field!r}, {self.negated!r}, {self.values!r})"
-
 
 class Between:
     __slots__ = ("field", "high", "low", "negated", "node", "shape")
@@ -81,9 +69,6 @@ class Between:
         self.field, self.negated, self.low, self.high = field, negated, low, high
         self.node: Node | None = None
         self.shape = (2, 3)
-
-    def __repr__(self) -> str:
-        return f"Between({self.field!r}, {self.negated!r}, {self.low!r}, {self.high!r})"
 
 
 class Chain:
@@ -104,9 +89,6 @@ class Chain:
         self.node = balanced(op, [x.node for x in items])
         self.shape = (depth + (len(items) - 1).bit_length(), count + len(items) - 1)
 
-    def __repr__(self) -> str:
-        return f"Chain({self.op!r}, {self.items!r})"
-
 
 class Not:
     __slots__ = ("item", "node", "shape", "span")
@@ -116,9 +98,6 @@ class Not:
         self.node: Node | None = None
         self.shape = (1, 1)
 
-    def __repr__(self) -> str:
-        return f"Not({self.item!r})"
-
 
 class AllAtom:
     __slots__ = ("node", "shape", "span")
@@ -127,6 +106,3 @@ class AllAtom:
         self.span = span
         self.node: Node | None = ALL
         self.shape = (1, 1)
-
-    def __repr__(self) -> str:
-        return "AllAtom()"
