@@ -1055,6 +1055,24 @@ def test_paren_scan_matches_the_lexer(node: fl.Node, r: random.Random) -> None:
     assert ours == ["(" if t == "LPAR" else ")" for t in tokens if t in ("LPAR", "RPAR")], text
 
 
+@given(st.text(alphabet=" \t\r\n\f#xa(", max_size=20))
+def test_blank_text_is_what_the_grammar_ignores(text: str) -> None:
+    """Only comments and blanks mean "no filter": exactly when the grammar's lexer finds no token."""
+    from lark.exceptions import UnexpectedInput
+
+    from filterlang.dsl.parser import lark
+
+    try:
+        tokens = list(lark().lex(text, dont_ignore=False))
+    except UnexpectedInput:
+        tokens = ["?"]  # type: ignore[list-item]
+    try:
+        blank = fl.parse(text) == "all" and "all" not in text
+    except fl.FilterError:
+        blank = False
+    assert blank == (not tokens), text
+
+
 # ---------------------------------------------------------------- every input within the limits: well under a second
 
 _MB = fl.DEFAULT_LIMITS.max_length
