@@ -1107,3 +1107,100 @@ def test_inputs_at_the_size_limit_are_answered_fast(case: str, text: str) -> Non
     with contextlib.suppress(fl.FilterError):
         fl.parse(text)
     assert time.process_time() - t0 < 1.0, case
+
+
+# ---------------------------------------------------------------- caches never change an answer
+
+
+@pytest.mark.parametrize(
+    ("text", "error", "needle"),
+    [
+        ("status = " + "1" * 5000, fl.FilterTypeError, "out of range"),
+        ("status = -" + "1" * 5000, fl.FilterTypeError, "out of range"),
+        ("request_created_at > now - " + "9" * 5000 + "d", fl.FilterTypeError, "outside the years 1 to 9999"),
+        ("status in (1, " + "2" * 4301 + ")", fl.FilterTypeError, "out of range"),
+        ('{"users_view": {"user_cost": {"gt": ' + "1" * 5000 + "}}}", fl.FilterSchemaError, "too long to read"),
+    ],
+)
+def test_integers_python_refuses_to_read_are_filter_errors(text: str, error: type, needle: str) -> None:
+    with pytest.raises(error, match=needle):
+        fl.from_json(text) if text.startswith("{") else fl.parse(text)
+
+
+@pytest.mark.parametrize("text", ["status = 1", "", "all"])
+def test_a_bad_now_is_an_error_even_for_a_cached_text(text: str) -> None:
+    for _ in range(3):
+        fl.parse(text)
+    with pytest.raises(fl.FilterTypeError, match="now= is not a valid time"):
+        fl.parse(text, now="garbage")
+
+
+def test_relative_times_are_resolved_on_every_parse() -> None:
+    for hour in range(4):
+        anchor = datetime(2026, 3, 1, hour, tzinfo=UTC)
+        got = fl.to_json(fl.parse("request_created_at > now - 1d", now=anchor))
+        assert got == rmt("request_created_at", "gt", f"2026-02-28T{hour:02d}:00:00.000Z")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("status = 0", 0),
+        ("status = -0.0", -0.0),
+        ("status = 0.0", 0.0),
+        ("cached = false", False),
+        ("status = 1", 1),
+        ("status = 1.0", 1.0),
+        ("status = 1e0", 1.0),
+        ("cached = true", True),
+    ],
+)
+def test_leaf_memo_keeps_numbers_and_booleans_apart(text: str, value: object) -> None:
+    for _ in range(3):  # the leaf memo answers from the second parse on
+        for other in ("status = 0", "status = 1", "cached = false", "cached = true"):
+            fl.parse(other + " or " + text)
+        got = fl.to_json(fl.parse(text))
+        field = text.split(maxsplit=1)[0]
+        stored = got[FIELDS_TABLE[field]][field]["equals"]  # type: ignore[index]
+        assert type(stored) is type(value) and repr(stored) == repr(value), text
+
+
+FIELDS_TABLE = {"status": "request_response_rmt", "cached": "request_response_rmt"}
+
+
+def test_concurrent_parses_agree_with_one_thread() -> None:
+    import threading
+
+    r = random.Random(5)
+    texts = [_near_valid(r) for _ in range(150)]
+
+    def outcome(t: str) -> str:
+        try:
+            return json.dumps(fl.to_json(fl.parse(t, now=NOW)))
+        except fl.FilterError as exc:
+            return str(exc)
+
+    reference = {t: outcome(t) for t in texts}
+    failures: list[str] = []
+
+    def work(seed: int) -> None:
+        order = texts * 2
+        random.Random(seed).shuffle(order)
+        for t in order:
+            try:
+                if outcome(t) != reference[t]:
+                    failures.append(t)
+            except Exception as exc:  # anything but FilterError escaping is a failure
+                failures.append(repr(exc))
+
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)
+    try:
+        threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+    finally:
+        sys.setswitchinterval(old)
+    assert failures == []
