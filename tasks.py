@@ -85,6 +85,7 @@ AREAS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "filterlang/dsl/cli.py",
             "filterlang/sql/cli.py",
             "filterlang/metrics/cli.py",
+            "filterlang/overview/cli.py",
             "filterlang/server/cli.py",
             "filterlang/repl",
         ),
