@@ -188,7 +188,7 @@ def on_larks_own_parser() -> Callable[[str], object]:
         ctx = Ctx(text, resolve_now(None), fl.DEFAULT_LIMITS)
         current.builder = Builder(ctx)
         ir = lark.parse(text)
-        return ir.node if ir.node is not None else lower(ctx, ir)
+        return lower(ctx, ir)
 
     return parse
 

@@ -687,7 +687,7 @@ def _finish(ctx: object, ir: object) -> tuple[object, ...]:
     from filterlang.dsl.lower import lower
 
     try:
-        node = ir.node if ir.node is not None else lower(ctx, ir)  # type: ignore[attr-defined]
+        node = lower(ctx, ir)
     except fl.FilterTypeError as exc:
         return ("type", str(exc))
     return ("ok", json.dumps(fl.to_json(node)))

@@ -1,24 +1,21 @@
 """IR -> API nodes: the reduce callbacks that build the IR, and the lowering of it.
 
-Each comparison is lowered (type-checked and turned into its API leaf) as soon as it is
-reduced, so a filter without `not` is finished when the parse is. :func:`lower` walks
-what is left with an explicit stack, pushing `not` to the leaves by De Morgan, and
-raises any type error a callback met, in text order (after the parse, so a syntax error
-anywhere is reported first).
+:func:`lower` runs after the parse (so a syntax error anywhere is reported before a type
+error) and walks the IR with an explicit stack, left to right (so the first type error
+in the text is the one raised), pushing `not` to the leaves by De Morgan.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 from ..errors import FilterSyntaxError, FilterTypeError, closest
 from ..fields import EQUALS, FIELDS, FIELDS_BY_TABLE, GT, GTE, LT, LTE, NEGATION, NOT_EQUALS, TABLES, Field, Kind
 from ..limits import exceeded
 from ..memo import Memo
-from ..nodes import INT64_MAX, Node, Value, balanced, leaf_of, shape
+from ..nodes import ALL, INT64_MAX, Node, Value, balanced, leaf_of
 from ..timefmt import UNITS_SECONDS, format_utc
 from ..typecheck import op_error, text_error, value_error, wrong_table_hint
 from .ir import AllAtom, Between, Chain, Cmp, Ctx, FieldRef, In, Not, Span, Val
@@ -77,24 +74,11 @@ def _span(tok: Token) -> Span:
     return (tok[2], tok[3])
 
 
-IR = TypeVar("IR", Cmp, In, Between)
-
-
-def _eager(ctx: Ctx, item: IR, lower_one: Callable[[Ctx, IR, bool], Node]) -> IR:
-    """Lower ``item`` now; on a type error leave ``node`` None so that :func:`lower`
-    raises the error again after the whole text parsed (syntax errors come first)."""
-    try:  # noqa: SIM105 (contextlib.suppress costs a context manager per comparison)
-        item.node = lower_one(ctx, item, False)
-    except FilterTypeError:
-        pass
-    return item
-
-
 class Builder:
     """Reduce callbacks, one per grammar rule or alias: build the IR bottom-up.
 
-    One builder per parse holds that parse's context (text, `now`, limits). Children
-    are the rule's tokens (``(type, text, start, end)`` tuples) and IR nodes.
+    One builder per parse holds that parse's context. Children are the rule's tokens
+    (``(type, text, start, end)`` tuples) and IR nodes.
     """
 
     __slots__ = ("budget", "ctx")
@@ -130,29 +114,20 @@ class Builder:
         return AllAtom(_span(c[0]))
 
     def cmp(self, c: list[Any]) -> Cmp:
-        if len(c) == 3:  # the common case: one operator token
-            op = c[1]
-            item = Cmp(c[0], op[1].lower(), c[2], (op[2], op[3]))
-        else:
-            ops = c[1:-1]
-            item = Cmp(c[0], " ".join(t[1].lower() for t in ops), c[-1], (ops[0][2], ops[-1][3]))
-        return _eager(self.ctx, item, lower_cmp)
+        ops = c[1:-1]  # one operator token, or `not like` / `not contains`
+        return Cmp(c[0], " ".join(t[1].lower() for t in ops), c[-1], (ops[0][2], ops[-1][3]))
 
     def in_(self, c: list[Any]) -> In:  # field [not] in ( values )
-        item = _eager(self.ctx, In(c[0], len(c) == 6, c[-2]), lower_in)
-        if item.node is not None:
-            item.shape = shape(item.node)
-        return item
+        return In(c[0], len(c) == 6, c[-2])
 
     def value_list(self, c: list[Any]) -> list[Val]:
         return [v for v in c if type(v) is Val]
 
     def between(self, c: list[Any]) -> Between:  # field [not] between low and high
-        return _eager(self.ctx, Between(c[0], len(c) == 6, c[-3], c[-1]), lower_between)
+        return Between(c[0], len(c) == 6, c[-3], c[-1])
 
     def is_null(self, c: list[Any]) -> Cmp:  # field is [not] null
-        item = Cmp(c[0], "!=" if len(c) == 4 else "=", Val("null", None, _span(c[-1])), (c[1][2], c[-1][3]))
-        return _eager(self.ctx, item, lower_cmp)
+        return Cmp(c[0], "!=" if len(c) == 4 else "=", Val("null", None, _span(c[-1])), (c[1][2], c[-1][3]))
 
     def field(self, c: list[Any]) -> FieldRef:
         if len(c) == 1 and c[0][1][0] != "`":  # the common case: one plain name
@@ -396,17 +371,13 @@ def lower_between(ctx: Ctx, node: Between, negate: bool) -> Node:
 def lower(ctx: Ctx, ir: Any) -> Node:
     """IR -> API nodes with an explicit stack; ``negate`` is the parity of enclosing nots.
 
-    Parts lowered while parsing (``.node``) are reused as they are when not negated;
-    everything else (a `not`, or a part whose lowering failed and now raises its error
-    in text order) is lowered here.
+    Parts are lowered left to right, so the first type error in the text is the one raised.
     """
     out: list[Node] = []
     stack: list[tuple[Any, bool, bool]] = [(ir, False, False)]
     while stack:
         item, negate, built = stack.pop()
-        if not negate and item.node is not None:
-            out.append(item.node)
-        elif type(item) is Cmp:
+        if type(item) is Cmp:
             out.append(lower_cmp(ctx, item, negate))
         elif type(item) is Chain:
             if built:
@@ -425,7 +396,9 @@ def lower(ctx: Ctx, ir: Any) -> Node:
         elif type(item) is Between:
             out.append(lower_between(ctx, item, negate))
         elif type(item) is AllAtom:
-            raise _type_error(ctx, item.span, "`not all` matches nothing, which the API cannot express")
+            if negate:
+                raise _type_error(ctx, item.span, "`not all` matches nothing, which the API cannot express")
+            out.append(ALL)
         else:  # pragma: no cover
             raise AssertionError(type(item))
     assert len(out) == 1

@@ -135,14 +135,8 @@ def _parse_text(text: str, now: datetime | str | None, limits: Limits) -> tuple[
         return ALL, False
     ctx = Ctx(text, _anchor(now), limits)
     ir = parse_ir(text, ctx)
-    if ir.node is not None:  # lowered while parsing; its shape is known (depth as a bound)
-        node = ir.node
-        depth, count = ir.shape
-        if depth > limits.max_depth:
-            depth = shape(node)[0]
-    else:
-        node = lower(ctx, ir)
-        depth, count = shape(node)
+    node = lower(ctx, ir)
+    depth, count = shape(node)
     if count > limits.max_nodes:
         raise exceeded(limits, "max_nodes", count, "the filter (after lowering in/between/not)")
     if depth > limits.max_depth:
