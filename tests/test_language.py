@@ -1041,6 +1041,13 @@ def test_keywords_and_identifier_rule_come_from_the_grammar() -> None:
         assert printed.startswith(f"properties.{word} ") == bool(IDENT.fullmatch(word)), printed
 
 
+def test_every_terminal_has_words_for_error_messages() -> None:
+    from filterlang.dsl.parser import lark
+    from filterlang.dsl.wording import EXPECTED_WORDS
+
+    assert {t.name for t in lark().terminals} - set(lark().lexer_conf.ignore) == set(EXPECTED_WORDS) - {"$END"}
+
+
 @given(S.dsl_nodes(max_leaves=4), st.randoms(use_true_random=False))
 def test_paren_scan_matches_the_lexer(node: fl.Node, r: random.Random) -> None:
     """The nesting pre-scan sees the parentheses the grammar's lexer sees, no others."""
