@@ -4,8 +4,9 @@
    time whatever the text.
 2. The LALR tables Lark computes from ``grammar/filter.lark`` drive
    :class:`filterlang.dsl.lalr.Driver`; its reduce callbacks (:class:`.lower.Builder`)
-   build a small IR (:mod:`.ir`) and lower each comparison as it is reduced.
-3. :func:`.lower.lower` finishes what is left (`not`, and type errors in text order).
+   build a small IR (:mod:`.ir`).
+3. :func:`.lower.lower` turns the IR into the API's nodes (`not` by De Morgan, type
+   errors in text order); then the node count and depth are checked.
 
 Every failure is a :class:`FilterSyntaxError` (worded by :mod:`.wording`) /
 :class:`FilterTypeError` / :class:`FilterLimitError` with line, column and a caret.
@@ -53,7 +54,7 @@ def driver() -> Driver:
 
 
 def parse_ir(text: str, ctx: Ctx) -> Any:
-    """The IR of ``text`` (its ``node`` set when lowered while parsing), or a FilterSyntaxError."""
+    """The IR of ``text``, or a FilterSyntaxError."""
     try:
         return driver().parse(text, Builder(ctx))
     except EscapeError as exc:
