@@ -960,6 +960,13 @@ def test_error_wording(text: str, line: int, column: int, fragment: str, suggest
         assert f"did you mean `{suggestion}`?" in str(err)
 
 
+@pytest.mark.parametrize("text", ['model = "' + "a" * 5000 + '" $', "a" * 5000 + " x", "model = " + "b" * 5000])
+def test_messages_stay_one_short_line_for_long_tokens(text: str) -> None:
+    with pytest.raises(fl.FilterSyntaxError) as info:
+        fl.parse(text)
+    assert len(info.value.message) < 200 and "..." in info.value.message
+
+
 # ---------------------------------------------------------------- text values: NUL, exact types, ASCII digits
 
 

@@ -78,8 +78,13 @@ def _join(words: list[str]) -> str:
     return ", ".join(words[:-1]) + " or " + words[-1]
 
 
+def _short(text: str) -> str:
+    """A token as shown in a message: long ones cut (a message is one line, not the input)."""
+    return text if len(text) <= 30 else text[:27] + "..."
+
+
 def _expected(p: SyntaxProblem) -> str:
-    where = f" after `{p.prev[1]}`" if p.prev else " at the start of the filter"
+    where = f" after `{_short(p.prev[1])}`" if p.prev else " at the start of the filter"
     return f"expected {_join(_words(p.expected))}{where}"
 
 
@@ -163,16 +168,15 @@ def _token_error(text: str, p: SyntaxProblem, tok: Token) -> FilterSyntaxError:
     if prev is not None and prev[3] == start and prev[1][:1].isdigit():  # `2026-01-01`: a date without quotes
         date = _BARE_DATE.match(text, prev[2])
         if date is not None and date.end() > start:
-            msg = f"a date or time is a quoted string: `{date.group()}` needs double quotes"
+            msg = f"a date or time is a quoted string: `{_short(date.group())}` needs double quotes"
             return _error(text, msg, prev[2], date.end(), p, f'"{date.group()}"')
     if "DURATION" in p.expected and value[:1].isdigit():
         word = _BARE_WORD.match(text, start)
         shown = word.group() if word else value
-        msg = f"`{shown}` is not a duration: write a whole number and a unit, one of {_UNITS}, like 7d"
+        msg = f"`{_short(shown)}` is not a duration: write a whole number and a unit, one of {_UNITS}, like 7d"
         return _error(text, msg, start, start + len(shown), p)
     if typ == "STRING":  # a complete string where no value can stand
-        shown = value if len(value) <= 30 else value[:27] + "..."
-        msg = f"unexpected string {shown}: " + _expected(p)
+        msg = f"unexpected string {_short(value)}: " + _expected(p)
         if "a field name" in words:
             msg += " (field names are not quoted; use `backticks` for unusual names)"
         return _error(text, msg, start, end, p)
@@ -186,9 +190,9 @@ def _token_error(text: str, p: SyntaxProblem, tok: Token) -> FilterSyntaxError:
             return _error(text, msg, start, end, p, f'"{value[1:-1]}"')
         word = _BARE_WORD.match(text, start)
         whole = word.group() if word else value
-        msg = f"unexpected `{whole}`: " + _expected(p) + " (text values need quotes)"
+        msg = f"unexpected `{_short(whole)}`: " + _expected(p) + " (text values need quotes)"
         return _error(text, msg, start, start + len(whole), p, '"' + whole.replace("\\", "\\\\") + '"')
-    msg = f"unexpected `{value}`: " + _expected(p)
+    msg = f"unexpected `{_short(value)}`: " + _expected(p)
     suggestion = None
     if typ == "NAME":
         keywords = [k.lower() for k in p.expected if k.isalpha() and k not in ("NAME", "BQNAME", "STRING", "NUMBER")]
