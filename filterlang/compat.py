@@ -253,7 +253,7 @@ def _condition_warnings(c: Condition) -> Iterator[str]:
         if op in _PATTERN_OPS:
             yield f"`{op}` on {f.name}: upstream stores it as a UUID and its engine rejects text operators on it"
         elif v not in _CONVENTIONS and not _UUID.fullmatch(v):  # IS NULL, empty(): fine on a UUID
-            yield f"{json_str(v)} is not a UUID: upstream stores {f.name} as a UUID and its engine rejects the value"
+            yield f"{_json_str(v)} is not a UUID: upstream stores {f.name} as a UUID and its engine rejects the value"
     if f.kind is Kind.TEXT and isinstance(v, str):
         if op == NOT_EQUALS and v == "__empty__":
             yield 'upstream writes `not-equals "__empty__"` as invalid SQL and fails; here it means a non-empty text'
@@ -284,7 +284,7 @@ def _condition_warnings(c: Condition) -> Iterator[str]:
             yield f"{f.name} {v} is beyond ±2^31: upstream binds integer bounds as Int32 and wraps; we use 64 bits"
 
 
-def json_str(v: str) -> str:
+def _json_str(v: str) -> str:
     return _quote(v if len(v) <= 60 else v[:57] + "...")
 
 
