@@ -194,11 +194,16 @@ def test_source_errors(tmp_path: Path) -> None:
     bad.write_text("not parquet")
     with pytest.raises(SourceError, match="cannot read"):
         resolve(bad)
+    # semantics.md §8: a missing column reads as NULL; only user_id is required
     narrow = table_from_rows([{"user_id": "a", "cost": 1.0}])
+    no_user = table_from_rows([{"model": "x", "cost": 1.0}])
     body = {"filter": {"request_response_rmt": {"model": {"equals": "x"}}}, "pSize": "p95", "useInterquartile": False}
+    everyone = {**body, "filter": {"request_response_rmt": {"model": {"not-equals": "null"}}}}
     for engine in ("duckdb", "chdb", "reference"):
-        with pytest.raises(SourceError, match="has no column 'model'"):
-            overview(body, narrow, engine=engine)
+        assert overview(body, narrow, engine=engine)["data"] == {"request_count": [], "user_cost": []}
+        assert overview(everyone, narrow, engine=engine)["data"] == {"request_count": [], "user_cost": []}
+        with pytest.raises(SourceError, match="has no column 'user_id'"):
+            overview(body, no_user, engine=engine)
 
 
 @pytest.mark.parametrize("users", [0, -3, True])
