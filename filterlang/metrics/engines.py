@@ -145,7 +145,9 @@ def _run_duckdb(
     finally:
         con.close()
     # Plain Python lists (no pyarrow: `pip install 'filterlang[duckdb]'` is enough)
-    return {m: to_rows(bucket([float(v) for v in cell or []], method, bins)) for m, cell in zip(MEASURES, row, strict=True)}
+    return {
+        m: to_rows(bucket([float(v) for v in cell or []], method, bins)) for m, cell in zip(MEASURES, row, strict=True)
+    }
 
 
 def _duck_fetch(con: duckdb.DuckDBPyConnection, src: sources.Source, sql: str, params: Any) -> tuple[Any, ...]:
