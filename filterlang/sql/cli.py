@@ -85,7 +85,8 @@ def _columns(text: str) -> list[str]:
         if n not in known:
             hint = closest(n, known)
             raise UsageError(
-                f"argument --columns: unknown field {n!r}" + (f" (did you mean {hint}?)" if hint else "; see docs/language.md")
+                f"argument --columns: unknown field {n!r}"
+                + (f" (did you mean {hint}?)" if hint else "; see docs/language.md")
             )
     return names
 
