@@ -36,6 +36,7 @@ def test_overview_charts(data: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert main(["overview", 'model ~ "gpt%" and status = 200', "--data", str(data), "--p-size", "p99"]) == 0
     out = capsys.readouterr().out
     assert "Requests per user" in out and "Spend per user (USD)" in out
+    assert "users kept after the p99 cut" in out and "fractional user counts" in out
     assert "requests" in out and "$" in out and "█" in out
     lines = [ln for ln in out.splitlines() if "requests " in ln and "–" in ln]
     assert len(lines) >= 2
@@ -147,13 +148,24 @@ def test_number_formats() -> None:
     assert format_count(2.7500001) == "2.75"
 
 
+def test_usd_labels_share_one_precision() -> None:
+    from filterlang.metrics.render import usd_labels
+
+    assert usd_labels([0.4, 12.345, 1234.5]) == ["$0.40", "$12.35", "$1,234.50"]
+    assert usd_labels([0.0012, 0.05, 1.2]) == ["$0.0012", "$0.0500", "$1.2000"]
+    assert usd_labels([1e-7, 2e-7]) == ["$0.00000010", "$0.00000020"]
+    assert usd_labels([0.0, 0.5]) == ["$0.00", "$0.50"]
+
+
 def test_render_histogram_distinguishes_edges() -> None:
     rows = [
         {"range_start": "0.0012", "range_end": "0.00121", "value": 2.75},
         {"range_start": "0.00121", "range_end": "0.05", "value": 1},
     ]
-    text = render_histogram("user_cost", rows)
-    assert "$0.0012 – $0.00121 " in text and "$0.00121 – $0.05" in text
+    text = render_histogram("user_cost", rows, cut="p95")
+    # one number of decimals for every money label of a chart
+    assert "$0.00120 – $0.00121 " in text and "$0.00121 – $0.05000" in text
+    assert "users kept after the p95 cut" in text
     assert "2.75" in text and text.splitlines()[0].startswith("Spend per user")
     assert "(no users kept)" in render_histogram("request_count", [])
     counts = render_histogram("request_count", [{"range_start": "1", "range_end": "1.5", "value": 3}])

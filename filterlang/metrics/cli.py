@@ -261,7 +261,7 @@ def _cmd_overview(args: argparse.Namespace) -> int:
         f" · engine {engine}"
     )
     ascii_only = not _can_encode(sys.stdout, "█▏")
-    print(render_overview(data, subtitle=subtitle, ascii_only=ascii_only))
+    print(render_overview(data, subtitle=subtitle, ascii_only=ascii_only, cut=req.p_size, method=args.method))
     return 0
 
 
