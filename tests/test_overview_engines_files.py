@@ -233,3 +233,66 @@ def test_duckdb_reads_parquet_and_csv_without_pyarrow(tmp_path: Path) -> None:
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "ok"
+
+
+# ---------------------------------------------------------------- text formats convert one way
+
+# (format, the rows' text after the header/first key, the error's pattern; None: read fine)
+TEXT_CASES = [
+    ("csv", "user_id,status\na,200.5\n", r"column 'status' holds a value that is not a 64-bit integer"),
+    ("csv", 'user_id,status\na,""\n', r"column 'status' holds a value that is not a 64-bit integer"),
+    ("csv", "user_id,status\na, 200\n", r"column 'status' holds a value that is not a 64-bit integer"),
+    ("csv", "user_id,status\na,99999999999999999999\n", r"'status' holds a value that is not a 64-bit integer"),
+    ("csv", "user_id,cost\na,1x5\n", r"column 'cost' holds a value that is not a number"),
+    ("csv", "user_id,cost\na, 2\n", r"column 'cost' holds a value that is not a number"),
+    ("csv", "user_id,cached\na,yes\n", r"column 'cached' holds a value that is not true or false"),
+    ("csv", "user_id,request_created_at\na,1700000000\n", r"'request_created_at' holds a value that is not a UTC"),
+    ("csv", 'user_id,properties\na,"[1]"\n', r"column 'properties' holds a value that is not a JSON object"),
+    ("csv", "user_id,status,cost,cached\na,200,1.5e-3,TRUE\nb,,,\n", None),
+    ("csv", 'user_id,request_created_at,properties\na,2026-01-05T00:00:00.5Z,"{""k"": ""v""}"\n', None),
+    ("jsonl", '{"user_id": "a", "status": 200.5}\n', r"column 'status' holds a value that is not a 64-bit integer"),
+    ("jsonl", '{"user_id": "a", "status": "201"}\n', r"column 'status' holds a value that is not a 64-bit integer"),
+    ("jsonl", '{"user_id": "a", "status": true}\n', r"column 'status' holds a value that is not a 64-bit integer"),
+    ("jsonl", '{"user_id": "a", "latency": 18446744073709551615}\n', r"'latency' holds a value that is not a 64-bit"),
+    ("jsonl", '{"user_id": "a", "cost": "1.5"}\n', r"column 'cost' holds a value that is not a number"),
+    ("jsonl", '{"user_id": "a", "cached": "false"}\n', r"column 'cached' holds a value that is not true or false"),
+    ("jsonl", '{"user_id": "a", "model": 5}\n', r"column 'model' holds a value that is not text"),
+    ("jsonl", '{"user_id": "a", "request_created_at": 1700000000}\n', r"'request_created_at' holds a value"),
+    ("jsonl", '{"user_id": 7}\n', r"column 'user_id' holds a value that is not text"),
+    ("jsonl", '{"user_id": "a", "status": 200, "cost": 1, "cached": false, "model": null}\n{"user_id": "b"}\n', None),
+    ("jsonl", '{"user_id": "a", "properties": {"k": "v"}, "request_created_at": "2026-01-05 00:00:00.500"}\n', None),
+]
+
+
+@pytest.mark.parametrize("engine", _engines())
+@pytest.mark.parametrize(("fmt", "text", "error"), TEXT_CASES)
+def test_text_formats_convert_one_way(tmp_path: Path, engine: str, fmt: str, text: str, error: str | None) -> None:
+    from filterlang.metrics import OverviewRequest
+
+    path = tmp_path / f"t.{fmt}"
+    path.write_text(text, encoding="utf-8")
+    # a filter that reads every column the cases use
+    dsl = (
+        'status > 0 or cost > 0 or cached = true or model = "x" or latency > 0 or properties.k = "v" '
+        'or request_created_at > "2000-01-01T00:00:00Z" or user_id = "a"'
+    )
+    req = OverviewRequest.from_dsl(dsl, "p99.9")
+    if error is None:
+        result = overview(req, path, engine=engine)
+        assert result["error"] is None and result["data"]["request_count"], result
+        return
+    with pytest.raises(SourceError, match=error):
+        overview(req, path, engine=engine)
+
+
+@pytest.mark.parametrize("engine", _engines())
+def test_in_memory_tables_are_checked_too(engine: str) -> None:
+    pa = pytest.importorskip("pyarrow")
+    bad = pa.table({"user_id": ["a"], "status": pa.array([200.5])})
+    with pytest.raises(SourceError, match=r"column 'status' has type (double|DOUBLE).*integer"):
+        overview(_body(), bad, engine=engine)
+    wide = pa.table({"user_id": ["a"], "latency": pa.array([2**64 - 1], pa.uint64())})
+    from filterlang.metrics import OverviewRequest
+
+    with pytest.raises(SourceError, match=r"'latency' holds a value beyond"):
+        overview(OverviewRequest.from_dsl("latency > 0"), wide, engine=engine)

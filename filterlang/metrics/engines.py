@@ -210,7 +210,7 @@ def _run_chdb(
 
     from ..sql import chdb_params
 
-    with sources.clickhouse_table(src) as expr:
+    with sources.clickhouse_table(src, checked=overview_columns(req.node)) as expr:
         sql, params = clickhouse_query(req, source=expr, method=method, bins=bins)
         with _polling(progress, None):
             try:
@@ -322,6 +322,11 @@ FILE_ENGINES: dict[str, FileEngine] = {
 Add an engine here (and its module in :data:`ENGINE_EXTRAS`); the server engine is separate."""
 
 
+def overview_columns(node: Node) -> set[str]:
+    """Every request column the overview of ``node`` reads, users_view inputs included."""
+    return needed_columns(node)
+
+
 def needed_columns(node: Node) -> set[str]:
     """The request columns the overview of ``node`` reads (users_view needs its inputs)."""
     cols = {"user_id", "cost"}
@@ -399,7 +404,7 @@ def data_window(source: Any, engine: str = "duckdb") -> tuple[int, str | None, s
     if engine == "chdb":
         import chdb
 
-        with sources.clickhouse_table(src) as expr:
+        with sources.clickhouse_table(src, checked={"request_created_at"}) as expr:
             sql = (
                 "SELECT count(), toString(toDateTime(min(request_created_at), 'UTC')), "
                 f"toString(toDateTime(max(request_created_at), 'UTC')) FROM {expr}"

@@ -319,6 +319,35 @@ def type_kind(type_name: str, engine: str) -> str:
     return CLICKHOUSE_KINDS.get(t, "other")
 
 
+def arrow_kind(t: pa.DataType) -> str:
+    """The kind of an Arrow type (in-memory tables are checked from their own schema)."""
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    if pa.types.is_integer(t):
+        return "wide" if t.bit_width == 64 and pa.types.is_unsigned_integer(t) else "int"
+    if pa.types.is_floating(t):
+        return "float"
+    if pa.types.is_decimal(t):
+        return "decimal"
+    if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
+        return "text"
+    if pa.types.is_boolean(t):
+        return "bool"
+    if pa.types.is_timestamp(t):
+        return "timestamp"
+    if pa.types.is_null(t):
+        return "null"
+    if pa.types.is_map(t) and (pa.types.is_string(t.key_type) or pa.types.is_large_string(t.key_type)):
+        item = t.item_type
+        if pa.types.is_string(item) or pa.types.is_large_string(item):
+            return "map"
+        if pa.types.is_signed_integer(item):
+            return "score_map"
+    return "other"
+
+
 def check_types(schema: Mapping[str, str], engine: str, label: str) -> dict[str, str]:
     """Each flat column of ``schema`` (name -> engine type) as its kind; an error for a misfit.
 
@@ -331,7 +360,10 @@ def check_types(schema: Mapping[str, str], engine: str, label: str) -> dict[str,
         logical = FLAT_TYPES.get(name)
         if logical is None:
             continue
-        kind = type_kind(type_name, engine)
+        if engine == "arrow":  # "<arrow type>:<kind>", classified by arrow_kind
+            type_name, _, kind = type_name.rpartition(":")
+        else:
+            kind = type_kind(type_name, engine)
         allowed, words = ACCEPTS[logical]
         if kind not in allowed:
             bad.append(f"column {name!r} has type {type_name}, but the flat layout needs {words}")
@@ -350,6 +382,103 @@ def _require_columns(src: Source) -> None:
         )
 
 
+# ---------------------------------------------------------------- text formats, read strictly
+
+# CSV and JSONL carry no schema, and each engine's own readers convert differently (DuckDB
+# rounds a JSON 200.5 into an integer column, chDB refuses it; both read the JSON text "1.5"
+# as a cost; ClickHouse reads a quoted empty CSV field in an integer column as 0). So every
+# known column is read raw (CSV: the field's text, NULL for an empty unquoted field; JSONL:
+# the JSON value) and converted here, by one rule per logical type that both engines spell
+# out, with a bad value an error naming the column. The patterns are RE2 on both engines.
+INT_TEXT = "^-?[0-9]+$"
+NUMBER_TEXT = (
+    "^-?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][-+]?[0-9]+)?$"  # no backslashes: SQL string literals differ on them
+)
+TIMESTAMP_TEXT = "^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z?$"
+TEXT_WORDS: dict[str, str] = {
+    "text": "text",
+    "int": "a 64-bit integer",
+    "cost": "a number",
+    "bool": "true or false",
+    "timestamp": "a UTC time like 2026-01-05 12:00:00.000",
+    "map": "a JSON object of text values",
+    "score_map": "a JSON object of integer values",
+}
+
+# (format, logical type) -> (the condition under which a non-NULL raw value {v} is bad, its value)
+DUCKDB_TEXT_RULES: dict[tuple[str, str], tuple[str, str]] = {
+    ("csv", "text"): ("false", "{v}"),
+    ("csv", "int"): (
+        f"NOT regexp_matches({{v}}, '{INT_TEXT}') OR TRY_CAST({{v}} AS BIGINT) IS NULL",
+        "TRY_CAST({v} AS BIGINT)",
+    ),
+    ("csv", "cost"): (f"NOT regexp_matches({{v}}, '{NUMBER_TEXT}')", "TRY_CAST({v} AS DOUBLE)"),
+    ("csv", "bool"): ("lower({v}) NOT IN ('true', 'false')", "lower({v}) = 'true'"),
+    ("csv", "timestamp"): (
+        f"NOT regexp_matches({{v}}, '{TIMESTAMP_TEXT}') OR TRY_CAST(rtrim({{v}}, 'Z') AS TIMESTAMP) IS NULL",
+        "TRY_CAST(rtrim({v}, 'Z') AS TIMESTAMP)",
+    ),
+    ("csv", "map"): (
+        "json_type(TRY_CAST({v} AS JSON)) IS DISTINCT FROM 'OBJECT'",
+        "TRY_CAST(CAST({v} AS JSON) AS {t})",
+    ),
+    ("csv", "score_map"): (
+        "json_type(TRY_CAST({v} AS JSON)) IS DISTINCT FROM 'OBJECT'",
+        "TRY_CAST(CAST({v} AS JSON) AS {t})",
+    ),
+    ("jsonl", "text"): ("json_type({v}) <> 'VARCHAR'", "json_extract_string({v}, '$')"),
+    ("jsonl", "int"): (
+        "json_type({v}) NOT IN ('BIGINT', 'UBIGINT') OR TRY_CAST({v} AS BIGINT) IS NULL",
+        "TRY_CAST({v} AS BIGINT)",
+    ),
+    ("jsonl", "cost"): ("json_type({v}) NOT IN ('BIGINT', 'UBIGINT', 'DOUBLE')", "TRY_CAST({v} AS DOUBLE)"),
+    ("jsonl", "bool"): ("json_type({v}) <> 'BOOLEAN'", "TRY_CAST({v} AS BOOLEAN)"),
+    ("jsonl", "timestamp"): (
+        f"json_type({{v}}) <> 'VARCHAR' OR NOT regexp_matches(json_extract_string({{v}}, '$'), '{TIMESTAMP_TEXT}')",
+        "TRY_CAST(rtrim(json_extract_string({v}, '$'), 'Z') AS TIMESTAMP)",
+    ),
+    ("jsonl", "map"): ("json_type({v}) <> 'OBJECT'", "TRY_CAST({v} AS {t})"),
+    ("jsonl", "score_map"): ("json_type({v}) <> 'OBJECT'", "TRY_CAST({v} AS {t})"),
+}
+# ClickHouse: CSV fields arrive as Nullable(String) columns; a JSONL row as one String ``json``
+# ({v} is then the key's JSONExtract/JSONType target, written ``json, 'key'``).
+CLICKHOUSE_TEXT_RULES: dict[tuple[str, str], tuple[str, str]] = {
+    ("csv", "text"): ("0", "{v}"),
+    ("csv", "int"): (f"NOT match({{v}}, '{INT_TEXT}') OR isNull(toInt64OrNull({{v}}))", "toInt64OrNull({v})"),
+    ("csv", "cost"): (f"NOT match({{v}}, '{NUMBER_TEXT}')", "toFloat64OrNull({v})"),
+    ("csv", "bool"): ("lower({v}) NOT IN ('true', 'false')", "lower({v}) = 'true'"),
+    ("csv", "timestamp"): (
+        f"NOT match({{v}}, '{TIMESTAMP_TEXT}')",
+        "parseDateTime64BestEffortOrNull({v}, 3, 'UTC')",
+    ),
+    ("csv", "map"): ("NOT isValidJSON({v}) OR JSONType({v}) != 'Object'", "JSONExtract(ifNull({v}, '{}'), {t})"),
+    ("csv", "score_map"): (
+        "NOT isValidJSON({v}) OR JSONType({v}) != 'Object'",
+        "JSONExtract(ifNull({v}, '{}'), {t})",
+    ),
+    ("jsonl", "text"): ("JSONType({v}) != 'String'", "JSONExtract({v}, 'Nullable(String)')"),
+    ("jsonl", "int"): ("JSONType({v}) != 'Int64'", "JSONExtract({v}, 'Nullable(Int64)')"),
+    ("jsonl", "cost"): ("JSONType({v}) NOT IN ('Int64', 'UInt64', 'Double')", "JSONExtract({v}, 'Nullable(Float64)')"),
+    ("jsonl", "bool"): ("JSONType({v}) != 'Bool'", "JSONExtract({v}, 'Nullable(Bool)')"),
+    ("jsonl", "timestamp"): (
+        f"JSONType({{v}}) != 'String' OR NOT match(JSONExtractString({{v}}), '{TIMESTAMP_TEXT}')",
+        "parseDateTime64BestEffortOrNull(JSONExtractString({v}), 3, 'UTC')",
+    ),
+    ("jsonl", "map"): ("JSONType({v}) != 'Object'", "JSONExtract({v}, {t})"),
+    ("jsonl", "score_map"): ("JSONType({v}) != 'Object'", "JSONExtract({v}, {t})"),
+}
+
+
+def _fill(template: str, v: str, t: str = "") -> str:
+    """A rule with its raw value ``{v}`` and type ``{t}`` filled in (not str.format: the
+    patterns hold RE2 braces like ``{4}``)."""
+    return template.replace("{v}", v).replace("{t}", t)
+
+
+def _bad_value(label: str, column: str, fmt: str, logical: str) -> str:
+    return f"{label}: column {column!r} holds a value that is not {TEXT_WORDS[logical]} (read from {fmt})"
+
+
 # ---------------------------------------------------------------- DuckDB
 
 
@@ -366,8 +495,7 @@ DUCKDB_CSV_OPTIONS = "header = true, delim = ',', quote = '\"', escape = '\"', n
 
 
 def _duck_inner(con: duckdb.DuckDBPyConnection, src: Source, name: str) -> str:
-    """The reader expression for ``src`` (file columns as they are, text formats typed)."""
-    types = PHYSICAL["duckdb"]
+    """The reader expression for ``src``: typed files as they are, text formats raw."""
     if src.kind == "arrow":
         assert src.table is not None
         con.register(f"{name}__arrow", src.table)
@@ -375,13 +503,9 @@ def _duck_inner(con: duckdb.DuckDBPyConnection, src: Source, name: str) -> str:
     path = _q_duck_str(src.engine_path)
     if src.kind == "parquet":
         return f"read_parquet({path})"
-    known = [c for c in src.columns if c in FLAT_TYPES]
-    if src.kind == "csv":  # maps arrive as JSON object text
-        decl = {c: types["text"] if FLAT_TYPES[c] in MAP_TYPES else types[FLAT_TYPES[c]] for c in known}
-        spec = ", ".join(f"{_q_duck_str(c)}: {_q_duck_str(t)}" for c, t in decl.items())
-        return f"read_csv({path}, {DUCKDB_CSV_OPTIONS}, types = {{{spec}}})"
-    decl = {c: types[FLAT_TYPES.get(c, "text")] for c in src.columns}
-    spec = ", ".join(f"{_q_duck_str(c)}: {_q_duck_str(t)}" for c, t in decl.items())
+    if src.kind == "csv":  # every field as its text: conversions are the table's, not the sniffer's
+        return f"read_csv({path}, {DUCKDB_CSV_OPTIONS}, all_varchar = true)"
+    spec = ", ".join(f"{_q_duck_str(c)}: 'JSON'" for c in FLAT_TYPES)  # every known key, raw
     return f"read_json({path}, format = 'newline_delimited', columns = {{{spec}}})"
 
 
@@ -399,14 +523,22 @@ def duckdb_relation(con: duckdb.DuckDBPyConnection, src: Source, name: str = "re
     if src.kind in ("parquet", "arrow"):
         rows = con.execute(f"DESCRIBE SELECT * FROM {inner}").fetchall()
         kinds = check_types({str(r[0]): str(r[1]) for r in rows}, "duckdb", src.label)
-    present = set(src.columns)
+    present = set(src.columns) | (set(FLAT_TYPES) if src.kind == "jsonl" else set())
     exprs = []
     for c, logical in FLAT_TYPES.items():
         q, t = quote_duckdb_ident(c), types[logical]
         if c not in present:
             value = f"CAST(MAP() AS {t})" if logical in MAP_TYPES else f"CAST(NULL AS {t})"
-        elif src.kind == "csv" and logical in MAP_TYPES:
-            value = f"CAST(CAST({q} AS JSON) AS {t})"
+        elif src.kind in ("csv", "jsonl"):
+            bad, conv = DUCKDB_TEXT_RULES[(src.kind, logical)]
+            msg = _q_duck_str(_bad_value(src.label, c, src.kind, logical))
+            raw = f"{q}" if src.kind == "csv" else f"(CASE WHEN json_type({q}) = 'NULL' THEN NULL ELSE {q} END)"
+            value = (
+                f"CASE WHEN {raw} IS NOT NULL AND ({_fill(bad, raw)}) THEN error({msg}) "
+                f"ELSE CAST({_fill(conv, raw, t)} AS {t}) END"
+            )
+            if logical in MAP_TYPES:
+                value = f"coalesce({value}, CAST(MAP() AS {t}))"
         elif kinds.get(c) == "wide":
             msg = _q_duck_str(f"{src.label}: column {c!r} holds a value beyond the 64-bit integer range")
             value = f"CASE WHEN {q} > {INT64_MAX} OR {q} < {INT64_MIN} THEN error({msg}) ELSE CAST({q} AS {t}) END"
@@ -436,12 +568,18 @@ CH_CSV_SETTINGS = (
 
 
 @contextmanager
-def clickhouse_table(src: Source) -> Iterator[str]:
+def clickhouse_table(src: Source, *, checked: Iterable[str] | None = None) -> Iterator[str]:
     """A ClickHouse table expression over ``src`` in the flat layout, for chDB.
 
+    ``checked``: the columns the query reads (default: all), whose values are checked on
+    every row before any filter sees them. ClickHouse evaluates ``OR``/``AND``/``if``
+    lazily, so a check inside a column's expression would be skipped on rows an earlier
+    condition already decided, and the same file could pass on one engine and fail on
+    another; the subquery's ``WHERE`` sums the checks, which evaluates them all.
     In-memory tables are spilled to a temporary Parquet file for the duration: chDB reads
     files natively and in parallel, and the file is removed afterwards.
     """
+    names = set(FLAT_TYPES) if checked is None else set(checked)
     if src.kind == "arrow":
         import pyarrow.parquet as pq
 
@@ -451,11 +589,14 @@ def clickhouse_table(src: Source) -> Iterator[str]:
         try:
             pq.write_table(src.table, tmp)
             spilled = Source("parquet", path=Path(tmp), columns=src.columns)
-            yield _file_expr(spilled, label=src.label)
+            # the table's own schema says what chDB would find in the spilled file
+            schema = {f.name: f"{f.type}:{arrow_kind(f.type)}" for f in src.table.schema}
+            kinds = check_types(schema, "arrow", src.label)
+            yield _file_expr(spilled, label=src.label, checked=names, kinds=kinds)
         finally:
             os.unlink(tmp)
         return
-    yield _file_expr(src, label=src.label)
+    yield _file_expr(src, label=src.label, checked=names)
 
 
 def _clickhouse_schema(path: str, fmt: str) -> dict[str, str]:
@@ -466,41 +607,60 @@ def _clickhouse_schema(path: str, fmt: str) -> dict[str, str]:
     return {str(r[0]): str(r[1]) for r in rows}
 
 
-def _file_expr(src: Source, *, label: str) -> str:
+def _file_expr(src: Source, *, label: str, checked: set[str], kinds: dict[str, str] | None = None) -> str:
     _require_columns(src)
     types = PHYSICAL["clickhouse"]
     path = _q_ch_str(src.engine_path)
-    kinds: dict[str, str] = {}
-    if src.kind == "parquet":
+    if kinds is None and src.kind == "parquet":
         try:
             schema = _clickhouse_schema(src.engine_path, "Parquet")
         except RuntimeError as e:
             raise SourceError(f"cannot read {label} as parquet: {_one_line(e)}") from e
         kinds = check_types(schema, "clickhouse", label)
+    kinds = kinds or {}
     present = [c for c in src.columns if c in FLAT_TYPES]
-    structure = []
-    for c in present:
-        logical = FLAT_TYPES[c]
-        if src.kind == "csv" and logical in MAP_TYPES:
-            t = types["text"]
-        elif kinds.get(c) == "wide":
-            t = "Nullable(Int128)"  # every "wide" Parquet integer fits; checked below
-        else:
-            t = types[logical]
-        structure.append(f"{_q_ch_ident(c)} {t}")
-    reader = f"file({path}, {CH_FORMATS[src.kind]}, {_q_ch_str(', '.join(structure))})"
+    if src.kind == "jsonl":  # each line as one string; every key read by the rules
+        reader = f"file({path}, JSONAsString, 'json String')"
+        present = list(FLAT_TYPES)
+    else:
+        structure = []
+        for c in present:
+            logical = FLAT_TYPES[c]
+            if src.kind == "csv":
+                t = types["text"]  # the field's text; converted below
+            elif kinds.get(c) == "wide":
+                t = "Nullable(Int128)"  # every "wide" Parquet integer fits; checked below
+            else:
+                t = types[logical]
+            structure.append(f"{_q_ch_ident(c)} {t}")
+        reader = f"file({path}, {CH_FORMATS[src.kind]}, {_q_ch_str(', '.join(structure))})"
     exprs = []
+    checks = []
     for c, logical in FLAT_TYPES.items():
-        q, t = _q_ch_ident(c), types[logical]
-        if c not in src.columns:
+        # the file's own column is always qualified: ClickHouse resolves a bare name in WHERE
+        # to this SELECT's alias of the same name (the converted value)
+        q, t = f"raw.{_q_ch_ident(c)}", types[logical]
+        if c not in present:
             value = f"CAST(map(), {_q_ch_str(t)})" if logical in MAP_TYPES else f"CAST(NULL, {_q_ch_str(t)})"
-        elif src.kind == "csv" and logical in MAP_TYPES:
-            value = f"JSONExtract(ifNull({q}, '{{}}'), {_q_ch_str(t)})"
+        elif src.kind in ("csv", "jsonl"):
+            bad, conv = CLICKHOUSE_TEXT_RULES[(src.kind, logical)]
+            raw = q if src.kind == "csv" else f"raw.json, {_q_ch_str(c)}"
+            present_value = f"isNotNull({q})" if src.kind == "csv" else f"JSONType({raw}) != 'Null'"
+            msg = _q_ch_str(_bad_value(label, c, src.kind, logical))
+            converted = f"CAST({_fill(conv, raw, _q_ch_str(t))}, {_q_ch_str(t)})"
+            check = f"throwIf(ifNull({present_value} AND ({_fill(bad, raw)}), 0), {msg})"
+            value = f"if({check} = 0, {converted}, {'map()' if logical in MAP_TYPES else 'NULL'})"
+            if c in checked:
+                checks.append(check)
         elif kinds.get(c) == "wide":
             msg = _q_ch_str(f"{label}: column {c!r} holds a value beyond the 64-bit integer range")
-            value = f"if(throwIf({q} > {INT64_MAX} OR {q} < {INT64_MIN}, {msg}) = 0, CAST({q}, {_q_ch_str(t)}), NULL)"
+            check = f"throwIf(ifNull({q} > {INT64_MAX} OR {q} < {INT64_MIN}, 0), {msg})"
+            value = f"if({check} = 0, CAST({q}, {_q_ch_str(t)}), NULL)"
+            if c in checked:
+                checks.append(check)
         else:
             value = q
-        exprs.append(f"{value} AS {q}")
+        exprs.append(f"{value} AS {_q_ch_ident(c)}")
+    where = f" WHERE ({' + '.join(checks)}) = 0" if checks else ""
     settings = f" SETTINGS {CH_CSV_SETTINGS}" if src.kind == "csv" else ""
-    return f"(SELECT {', '.join(exprs)} FROM {reader}{settings})"
+    return f"(SELECT {', '.join(exprs)} FROM {reader} AS raw{where}{settings})"
