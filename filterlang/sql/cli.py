@@ -65,7 +65,7 @@ def check_profile(name: str) -> Any:
         return resolve_profile(name)  # a broken file is invalid input (exit 1), with its reason
     raise UsageError(
         f"argument --profile: unknown profile {name!r}; built in: {', '.join(BUILTIN)}, or a .toml file"
-        + (f" (did you mean {hint}?)" if (hint := closest(name, BUILTIN)) else "")
+        + (f" (did you mean `{hint}`?)" if (hint := closest(name, BUILTIN)) else "")
     )
 
 
@@ -86,7 +86,7 @@ def _columns(text: str) -> list[str]:
             hint = closest(n, known)
             raise UsageError(
                 f"argument --columns: unknown field {n!r}"
-                + (f" (did you mean {hint}?)" if hint else "; see docs/language.md")
+                + (f" (did you mean `{hint}`?)" if hint else "; see docs/language.md")
             )
     return names
 
