@@ -182,20 +182,34 @@ def _iso(ms: int) -> str:
 # ---------------------------------------------------------------- overview
 
 
+# Which engines each engine-specific flag means something for (anything else: usage error),
+# and which engines read a table on a server instead of a --data file. An engine is a row.
+ENGINE_FLAGS: dict[str, frozenset[str]] = {
+    "url": frozenset({"clickhouse"}),
+    "table": frozenset({"clickhouse"}),
+    "tenant": frozenset({"clickhouse"}),
+}
+SERVER_ENGINES = frozenset({"clickhouse"})
+PROFILE_ENGINES = frozenset({"clickhouse"})  # files are always the flat layout
+
+
 def _check_overview_options(args: argparse.Namespace) -> Any:
     """Every flag means something for this engine, or it is a usage error (exit 2); the profile."""
-    server = args.engine == "clickhouse"
-    for flag, value in (("--url", args.url), ("--table", args.table), ("--tenant", args.tenant)):
-        if value is not None and not server:
-            raise UsageError(f"argument {flag}: applies to --engine clickhouse (files are read by {args.engine})")
-    if args.profile != "flat" and not server:
+    engine = args.engine
+    server = engine in SERVER_ENGINES
+    for dest, engines in ENGINE_FLAGS.items():
+        if getattr(args, dest) is not None and engine not in engines:
+            flag = "--" + dest.replace("_", "-")
+            needs = " or ".join(f"--engine {e}" for e in sorted(engines))
+            raise UsageError(f"argument {flag}: applies to {needs}, not --engine {engine}")
+    if args.profile != "flat" and engine not in PROFILE_ENGINES:
         raise UsageError("argument --profile: applies to --engine clickhouse (data files use the flat layout)")
     if args.compact and not args.json:
         raise UsageError("argument --compact: needs --json (the charts have no compact form)")
     if server and args.data is not None:
-        raise UsageError("argument --data: --engine clickhouse reads --table on the server, not a file")
+        raise UsageError(f"argument --data: --engine {engine} reads --table on the server, not a file")
     if not server and args.data is None:
-        raise UsageError(f"argument --data: required with --engine {args.engine} (a .parquet, .csv or .jsonl file)")
+        raise UsageError(f"argument --data: required with --engine {engine} (a .parquet, .csv or .jsonl file)")
     from ..sql.cli import check_profile
 
     profile: Any = check_profile(args.profile)
