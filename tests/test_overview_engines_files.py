@@ -296,3 +296,16 @@ def test_in_memory_tables_are_checked_too(engine: str) -> None:
 
     with pytest.raises(SourceError, match=r"'latency' holds a value beyond"):
         overview(OverviewRequest.from_dsl("latency > 0"), wide, engine=engine)
+
+
+@pytest.mark.parametrize("engine", _engines())
+@pytest.mark.parametrize(
+    ("fmt", "good", "bad"),
+    [("csv", b"u1,x\n", b"\xff\xfe,x\n"), ("jsonl", b'{"user_id": "u1"}\n', b'{"user_id": "\xff\xfe"}\n')],
+)
+def test_bad_utf8_deep_in_a_file_is_an_error(tmp_path: Path, engine: str, fmt: str, good: bytes, bad: bytes) -> None:
+    path = tmp_path / f"u.{fmt}"
+    head = b"user_id,model\n" if fmt == "csv" else b""
+    path.write_bytes(head + good * 5000 + bad)
+    with pytest.raises(SourceError, match=r"UTF-8|not text|CSV Error|not a valid JSON"):
+        overview(_body(), path, engine=engine)

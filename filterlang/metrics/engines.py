@@ -216,7 +216,7 @@ def _run_chdb(
             try:
                 result = chdb.query(sql, "ArrowTable", params=chdb_params(params))  # type: ignore[no-untyped-call]
             except RuntimeError as e:  # chDB reports every server-side error this way
-                raise sources.SourceError(f"cannot run the overview on {src.label}: {_first_line(e)}") from e
+                raise sources.SourceError(f"cannot run the overview on {src.label}: {_clickhouse_reason(e)}") from e
     row = result.to_pylist()[0]
     return {m: to_rows(_bins_from_arrow(row[m])) for m in MEASURES}
 
@@ -339,6 +339,15 @@ def needed_columns(node: Node) -> set[str]:
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def _clickhouse_reason(exc: BaseException) -> str:
+    """ClickHouse's own sentence, without the code prefix and the expression dump after it."""
+    text = _first_line(exc)
+    _, sep, rest = text.partition("DB::Exception: ")
+    if sep:
+        text = rest.split(": while executing", 1)[0].split(". (", 1)[0]
+    return _clip(text)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -443,7 +443,7 @@ DUCKDB_TEXT_RULES: dict[tuple[str, str], tuple[str, str]] = {
 # ClickHouse: CSV fields arrive as Nullable(String) columns; a JSONL row as one String ``json``
 # ({v} is then the key's JSONExtract/JSONType target, written ``json, 'key'``).
 CLICKHOUSE_TEXT_RULES: dict[tuple[str, str], tuple[str, str]] = {
-    ("csv", "text"): ("0", "{v}"),
+    ("csv", "text"): ("NOT isValidUTF8({v})", "{v}"),  # DuckDB's reader refuses bad UTF-8 itself
     ("csv", "int"): (f"NOT match({{v}}, '{INT_TEXT}') OR isNull(toInt64OrNull({{v}}))", "toInt64OrNull({v})"),
     ("csv", "cost"): (f"NOT match({{v}}, '{NUMBER_TEXT}')", "toFloat64OrNull({v})"),
     ("csv", "bool"): ("lower({v}) NOT IN ('true', 'false')", "lower({v}) = 'true'"),
@@ -456,7 +456,10 @@ CLICKHOUSE_TEXT_RULES: dict[tuple[str, str], tuple[str, str]] = {
         "NOT isValidJSON({v}) OR JSONType({v}) != 'Object'",
         "JSONExtract(ifNull({v}, '{}'), {t})",
     ),
-    ("jsonl", "text"): ("JSONType({v}) != 'String'", "JSONExtract({v}, 'Nullable(String)')"),
+    ("jsonl", "text"): (
+        "JSONType({v}) != 'String' OR NOT isValidUTF8(JSONExtractString({v}))",
+        "JSONExtract({v}, 'Nullable(String)')",
+    ),
     ("jsonl", "int"): ("JSONType({v}) != 'Int64'", "JSONExtract({v}, 'Nullable(Int64)')"),
     ("jsonl", "cost"): ("JSONType({v}) NOT IN ('Int64', 'UInt64', 'Double')", "JSONExtract({v}, 'Nullable(Float64)')"),
     ("jsonl", "bool"): ("JSONType({v}) != 'Bool'", "JSONExtract({v}, 'Nullable(Bool)')"),
@@ -475,8 +478,9 @@ def _fill(template: str, v: str, t: str = "") -> str:
     return template.replace("{v}", v).replace("{t}", t)
 
 
-def _bad_value(label: str, column: str, fmt: str, logical: str) -> str:
-    return f"{label}: column {column!r} holds a value that is not {TEXT_WORDS[logical]} (read from {fmt})"
+def _bad_value(column: str, fmt: str, logical: str) -> str:
+    # no file name: the engine's error wrapper names the file
+    return f"column {column!r} holds a value that is not {TEXT_WORDS[logical]} (read from {fmt})"
 
 
 # ---------------------------------------------------------------- DuckDB
@@ -531,7 +535,7 @@ def duckdb_relation(con: duckdb.DuckDBPyConnection, src: Source, name: str = "re
             value = f"CAST(MAP() AS {t})" if logical in MAP_TYPES else f"CAST(NULL AS {t})"
         elif src.kind in ("csv", "jsonl"):
             bad, conv = DUCKDB_TEXT_RULES[(src.kind, logical)]
-            msg = _q_duck_str(_bad_value(src.label, c, src.kind, logical))
+            msg = _q_duck_str(_bad_value(c, src.kind, logical))
             raw = f"{q}" if src.kind == "csv" else f"(CASE WHEN json_type({q}) = 'NULL' THEN NULL ELSE {q} END)"
             value = (
                 f"CASE WHEN {raw} IS NOT NULL AND ({_fill(bad, raw)}) THEN error({msg}) "
@@ -540,7 +544,7 @@ def duckdb_relation(con: duckdb.DuckDBPyConnection, src: Source, name: str = "re
             if logical in MAP_TYPES:
                 value = f"coalesce({value}, CAST(MAP() AS {t}))"
         elif kinds.get(c) == "wide":
-            msg = _q_duck_str(f"{src.label}: column {c!r} holds a value beyond the 64-bit integer range")
+            msg = _q_duck_str(f"column {c!r} holds a value beyond the 64-bit integer range")
             value = f"CASE WHEN {q} > {INT64_MAX} OR {q} < {INT64_MIN} THEN error({msg}) ELSE CAST({q} AS {t}) END"
         else:
             value = f"CAST({q} AS {t})"
@@ -646,14 +650,14 @@ def _file_expr(src: Source, *, label: str, checked: set[str], kinds: dict[str, s
             bad, conv = CLICKHOUSE_TEXT_RULES[(src.kind, logical)]
             raw = q if src.kind == "csv" else f"raw.json, {_q_ch_str(c)}"
             present_value = f"isNotNull({q})" if src.kind == "csv" else f"JSONType({raw}) != 'Null'"
-            msg = _q_ch_str(_bad_value(label, c, src.kind, logical))
+            msg = _q_ch_str(_bad_value(c, src.kind, logical))
             converted = f"CAST({_fill(conv, raw, _q_ch_str(t))}, {_q_ch_str(t)})"
             check = f"throwIf(ifNull({present_value} AND ({_fill(bad, raw)}), 0), {msg})"
             value = f"if({check} = 0, {converted}, {'map()' if logical in MAP_TYPES else 'NULL'})"
             if c in checked:
                 checks.append(check)
         elif kinds.get(c) == "wide":
-            msg = _q_ch_str(f"{label}: column {c!r} holds a value beyond the 64-bit integer range")
+            msg = _q_ch_str(f"column {c!r} holds a value beyond the 64-bit integer range")
             check = f"throwIf(ifNull({q} > {INT64_MAX} OR {q} < {INT64_MIN}, 0), {msg})"
             value = f"if({check} = 0, CAST({q}, {_q_ch_str(t)}), NULL)"
             if c in checked:
@@ -661,6 +665,9 @@ def _file_expr(src: Source, *, label: str, checked: set[str], kinds: dict[str, s
         else:
             value = q
         exprs.append(f"{value} AS {_q_ch_ident(c)}")
+    if src.kind == "jsonl":  # a line JSONExtract cannot read would otherwise be all NULLs
+        msg = _q_ch_str("a line is not a valid JSON object (UTF-8 text, one object per line)")
+        checks.insert(0, f"throwIf(NOT isValidJSON(raw.json) OR JSONType(raw.json) != 'Object', {msg})")
     where = f" WHERE ({' + '.join(checks)}) = 0" if checks else ""
     settings = f" SETTINGS {CH_CSV_SETTINGS}" if src.kind == "csv" else ""
     return f"(SELECT {', '.join(exprs)} FROM {reader} AS raw{where}{settings})"
