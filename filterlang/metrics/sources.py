@@ -440,8 +440,8 @@ DUCKDB_TEXT_RULES: dict[tuple[str, str], tuple[str, str]] = {
     ("jsonl", "map"): ("json_type({v}) <> 'OBJECT'", "TRY_CAST({v} AS {t})"),
     ("jsonl", "score_map"): ("json_type({v}) <> 'OBJECT'", "TRY_CAST({v} AS {t})"),
 }
-# ClickHouse: CSV fields arrive as Nullable(String) columns; a JSONL row as one String ``json``
-# ({v} is then the key's JSONExtract/JSONType target, written ``json, 'key'``).
+# ClickHouse: CSV fields arrive as Nullable(String) columns; for JSONL, {v} is a key's raw JSON
+# text (``m['key']``, '' when absent), itself a small JSON document for JSONType/JSONExtract.
 CLICKHOUSE_TEXT_RULES: dict[tuple[str, str], tuple[str, str]] = {
     ("csv", "text"): ("NOT isValidUTF8({v})", "{v}"),  # DuckDB's reader refuses bad UTF-8 itself
     ("csv", "int"): (f"NOT match({{v}}, '{INT_TEXT}') OR isNull(toInt64OrNull({{v}}))", "toInt64OrNull({v})"),
@@ -624,7 +624,11 @@ def _file_expr(src: Source, *, label: str, checked: set[str], kinds: dict[str, s
     kinds = kinds or {}
     present = [c for c in src.columns if c in FLAT_TYPES]
     if src.kind == "jsonl":  # each line as one string; every key read by the rules
-        reader = f"file({path}, JSONAsString, 'json String')"
+        # one parse per line: every key's raw JSON text, read by the rules as a small document
+        reader = (
+            "(SELECT json, CAST(JSONExtractKeysAndValuesRaw(json), 'Map(String, String)') AS m "
+            f"FROM file({path}, JSONAsString, 'json String'))"
+        )
         present = list(FLAT_TYPES)
     else:
         structure = []
@@ -648,7 +652,7 @@ def _file_expr(src: Source, *, label: str, checked: set[str], kinds: dict[str, s
             value = f"CAST(map(), {_q_ch_str(t)})" if logical in MAP_TYPES else f"CAST(NULL, {_q_ch_str(t)})"
         elif src.kind in ("csv", "jsonl"):
             bad, conv = CLICKHOUSE_TEXT_RULES[(src.kind, logical)]
-            raw = q if src.kind == "csv" else f"raw.json, {_q_ch_str(c)}"
+            raw = q if src.kind == "csv" else f"raw.m[{_q_ch_str(c)}]"
             present_value = f"isNotNull({q})" if src.kind == "csv" else f"JSONType({raw}) != 'Null'"
             msg = _q_ch_str(_bad_value(c, src.kind, logical))
             converted = f"CAST({_fill(conv, raw, _q_ch_str(t))}, {_q_ch_str(t)})"
@@ -667,7 +671,7 @@ def _file_expr(src: Source, *, label: str, checked: set[str], kinds: dict[str, s
         exprs.append(f"{value} AS {_q_ch_ident(c)}")
     if src.kind == "jsonl":  # a line JSONExtract cannot read would otherwise be all NULLs
         msg = _q_ch_str("a line is not a valid JSON object (UTF-8 text, one object per line)")
-        checks.insert(0, f"throwIf(NOT isValidJSON(raw.json) OR JSONType(raw.json) != 'Object', {msg})")
+        checks.insert(0, f"throwIf(JSONType(raw.json) != 'Object', {msg})")  # invalid JSON: 'Null'
     where = f" WHERE ({' + '.join(checks)}) = 0" if checks else ""
     settings = f" SETTINGS {CH_CSV_SETTINGS}" if src.kind == "csv" else ""
     return f"(SELECT {', '.join(exprs)} FROM {reader} AS raw{where}{settings})"
