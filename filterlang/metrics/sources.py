@@ -204,8 +204,10 @@ def _parquet_columns(path: str) -> list[str]:
         finally:
             con.close()
         return [str(r[0]) for r in rows]
-    import pyarrow.parquet as pq
-
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise SourceError("reading Parquet needs DuckDB: pip install 'filterlang[duckdb]'") from None
     return list(pq.read_schema(path).names)
 
 
