@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -264,7 +265,7 @@ def _cmd_overview(args: argparse.Namespace) -> int:
     progress.done(f"{engine}: overview of {getattr(source, 'label', source or 'the profile table')}")
     data = result["data"]
     if not data["request_count"] and engine != "clickhouse":
-        print(_why_empty(args, source, engine), file=sys.stderr)
+        print(_why_empty(args, source, engine, args.filter), file=sys.stderr)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=None if args.compact else 2))
         return 0
@@ -279,7 +280,7 @@ def _cmd_overview(args: argparse.Namespace) -> int:
     return 0
 
 
-def _why_empty(args: argparse.Namespace, source: Any, engine: str) -> str:
+def _why_empty(args: argparse.Namespace, source: Any, engine: str, text: str | None) -> str:
     """Why an overview kept no user: no rows, or the data's time window against the filter's `now`."""
     from datetime import UTC, datetime
 
@@ -291,12 +292,12 @@ def _why_empty(args: argparse.Namespace, source: Any, engine: str) -> str:
         return "note: the filter kept no request"
     if rows == 0:
         return f"note: {source.label} has no rows"
-    now = args.now or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     span = f"from {first} to {last} UTC" if first is not None else "without request_created_at values"
-    return (
-        f"note: the filter kept none of the {rows:,} requests; they run {span}, and relative times "
-        f"(`now - 7d`) count back from {now}" + ("" if args.now else " (set --now to the data's time)")
-    )
+    note = f"note: the filter kept none of the {rows:,} requests; they run {span}"
+    if not re.search(r"\bnow\b", text or ""):
+        return note
+    now = args.now or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return f"{note}, and `now` in the filter was {now}" + ("" if args.now else " (set --now to the data's time)")
 
 
 def _can_encode(stream: TextIO, text: str) -> bool:
