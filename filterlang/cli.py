@@ -187,11 +187,19 @@ def _one_line(text: str) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
     if not getattr(args, "func", None):
+        if extra:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     prog = f"filterlang {args.command}"
+    if extra:  # said with the subcommand's usage, not the top level's
+        usage = getattr(args, "usage_text", None)
+        if usage is not None:
+            sys.stderr.write(usage())
+        print(f"{prog}: error: unrecognized arguments: {' '.join(extra)}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         return int(args.func(args) or 0)
     except UsageError as exc:
