@@ -171,7 +171,7 @@ def test_interpreter_matches_closures() -> None:
 
 def test_pattern_helpers() -> None:
     assert ascii_fold("ÀBc") == "Àbc"
-    assert canonical_like("a\\b%_\\") == "ab%_\\\\"
+    assert canonical_like("a\\b%_\\") == "a\\\\b%_\\\\"  # a lone backslash is literal (§3)
     assert glob_from_like("a*%_?[") == "a[*]*?[?][[]"
     assert contains_pattern("50%_\\X") == "%50\\%\\_\\\\x%"
 
