@@ -691,8 +691,10 @@ def cost_nanos(c: Compiler, cost: exp.Expr) -> exp.Expr:
         expression=exp.Literal.number(_NANOS_LIMIT),
     )
     zero: list[exp.Expr] = [big.copy()]
-    if spec.isnan is not None:
-        zero.append(c.tmpl(spec.isnan, v=usd.copy()))
+    if spec.isnan is not None:  # NaN first: DuckDB and PostgreSQL order NaN above every number
+        nan = c.tmpl(spec.isnan, v=usd.copy())
+        zero.insert(0, nan.copy())
+        big = exp.and_(exp.not_(nan), big)
     # NULL stays NULL (no cost); NaN and out-of-range read as 0 so no cast can fail first
     safe = exp.Case(
         ifs=[
