@@ -429,7 +429,12 @@ _BIG = [_r("big", latency=2**53 + 1), _r("edge", latency=2**53), _r("two", laten
 _NAN = [_r("nan", cost=float("nan")), _r("six", cost=6.0), _r("inf", cost=float("inf")), _r("n")]
 _TEXT = [_r("empty", model=""), _r("x", model="x"), _r("n"), _r("bs", model="back\\slash"), _r("end", model="a\\")]
 _TEXT += [_r("plain", model="backslash"), _r("a", model="a"), _r("b", model="b")]
-_SCORES = [_r("five", scores={"s": 5}), _r("fifty", scores={"s": 50}), _r("neg", scores={"s": -3}), _r("none", scores={})]
+_SCORES = [
+    _r("five", scores={"s": 5}),
+    _r("fifty", scores={"s": 50}),
+    _r("neg", scores={"s": -3}),
+    _r("none", scores={}),
+]
 
 # (rows, filter as DSL or API JSON, the request ids it keeps): semantics.md §3, checked against
 # the native evaluator and executed on every engine, parameterised and inline

@@ -32,6 +32,7 @@ def spelled(dialect: str, fact: str, operand: str) -> str:
     template: str = getattr(DIALECTS[dialect], fact)
     return fill(template, dialect, v=sqlglot.parse_one(operand, read=dialect)).sql(dialect)
 
+
 duckdb = pytest.importorskip("duckdb")
 chdb = pytest.importorskip("chdb")
 pa = pytest.importorskip("pyarrow")

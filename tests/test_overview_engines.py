@@ -198,7 +198,6 @@ def test_measures_match_reference(pairs: list[tuple[str, int]], p: str, iqr: boo
 def test_sql_quantile_is_the_contract_formula(values: list[float], q: float) -> None:
     """The bounds the ClickHouse statement computes are bit-identical to the reference's Q(q)."""
     import chdb
-
     from sqlglot import exp
 
     from filterlang.metrics.sql import quantile as sql_quantile
@@ -234,7 +233,11 @@ def test_chdb_and_clickhouse_send_the_same_statement() -> None:
 def test_overview_sql_shapes() -> None:
     body = req({"users_view": {"user_cost": {"gt": 5}}}, "p95")
     ch = overview_sql(body, dialect="clickhouse", profile="helicone")
-    assert "request_response_rmt" in ch.sql and "SUM(toInt128(request_response_rmt.cost))" in ch.sql and "users_view" in ch.sql
+    assert (
+        "request_response_rmt" in ch.sql
+        and "SUM(toInt128(request_response_rmt.cost))" in ch.sql
+        and "users_view" in ch.sql
+    )
     assert list(ch.params.values()) == [5_000_000_000]
     eq = overview_sql(body, dialect="clickhouse", method="equal", bins=7)
     assert "histogram" not in eq.sql and "range(7)" in eq.sql

@@ -17,7 +17,7 @@ from sqlglot import exp
 
 import filterlang
 from filterlang.errors import FilterLimitError, FilterTypeError
-from filterlang.nodes import Condition, Node, balanced, branch, conditions_to_leaf, make_leaf
+from filterlang.nodes import Condition, Node, balanced, branch, make_leaf
 from filterlang.sql import (
     SqlQuery,
     helicone_profile,
@@ -47,311 +47,311 @@ EXPECT: list[tuple[str, dict[str, str]]] = [
     (
         'model = "gpt-4o"',
         {
-            'clickhouse duckdb postgres sqlite mysql bigquery snowflake spark trino redshift tsql databricks': "requests.model = 'gpt-4o'",
+            "clickhouse duckdb postgres sqlite mysql bigquery snowflake spark trino redshift tsql databricks": "requests.model = 'gpt-4o'",
         },
     ),
     (
         'model != "gpt-4o"',
         {
-            'clickhouse duckdb postgres sqlite mysql bigquery snowflake spark trino redshift tsql databricks': "requests.model <> 'gpt-4o'",
+            "clickhouse duckdb postgres sqlite mysql bigquery snowflake spark trino redshift tsql databricks": "requests.model <> 'gpt-4o'",
         },
     ),
     (
         'user_id = "null"',
         {
-            'clickhouse duckdb postgres sqlite mysql bigquery snowflake spark trino redshift tsql databricks': 'requests.user_id IS NULL',
+            "clickhouse duckdb postgres sqlite mysql bigquery snowflake spark trino redshift tsql databricks": "requests.user_id IS NULL",
         },
     ),
     (
         'user_id != "null"',
         {
-            'clickhouse': 'NOT (requests.user_id IS NULL)',
-            'duckdb postgres sqlite mysql bigquery snowflake spark trino redshift tsql databricks': 'NOT requests.user_id IS NULL',
+            "clickhouse": "NOT (requests.user_id IS NULL)",
+            "duckdb postgres sqlite mysql bigquery snowflake spark trino redshift tsql databricks": "NOT requests.user_id IS NULL",
         },
     ),
     (
         '{"request_response_rmt": {"model": {"equals": "__empty__"}}}',
         {
-            'clickhouse duckdb postgres sqlite mysql bigquery snowflake spark trino redshift tsql databricks': "requests.model = ''",
+            "clickhouse duckdb postgres sqlite mysql bigquery snowflake spark trino redshift tsql databricks": "requests.model = ''",
         },
     ),
     (
         '{"request_response_rmt": {"model": {"not-equals": "__empty__"}}}',
         {
-            'clickhouse duckdb postgres sqlite mysql bigquery snowflake spark trino redshift tsql databricks': "requests.model <> ''",
+            "clickhouse duckdb postgres sqlite mysql bigquery snowflake spark trino redshift tsql databricks": "requests.model <> ''",
         },
     ),
     (
         '{"request_response_rmt": {"model": {"like": "__empty__"}}}',
         {
-            'clickhouse duckdb postgres mysql bigquery snowflake spark trino redshift tsql databricks': "requests.model LIKE '__empty__'",
-            'sqlite': "requests.model GLOB '??empty??'",
+            "clickhouse duckdb postgres mysql bigquery snowflake spark trino redshift tsql databricks": "requests.model LIKE '__empty__'",
+            "sqlite": "requests.model GLOB '??empty??'",
         },
     ),
     (
         'model ~ "gpt-4%\\\\_x"',
         {
-            'clickhouse mysql bigquery spark databricks': "requests.model LIKE 'gpt-4%\\\\_x'",
-            'duckdb postgres trino tsql': "requests.model LIKE 'gpt-4%\\_x' ESCAPE '\\'",
-            'sqlite': "requests.model GLOB 'gpt-4*_x'",
-            'snowflake redshift': "requests.model LIKE 'gpt-4%\\\\_x' ESCAPE '\\\\'",
+            "clickhouse mysql bigquery spark databricks": "requests.model LIKE 'gpt-4%\\\\_x'",
+            "duckdb postgres trino tsql": "requests.model LIKE 'gpt-4%\\_x' ESCAPE '\\'",
+            "sqlite": "requests.model GLOB 'gpt-4*_x'",
+            "snowflake redshift": "requests.model LIKE 'gpt-4%\\\\_x' ESCAPE '\\\\'",
         },
     ),
     (
         'model ~ "back\\\\slash\\\\"',
         {
-            'clickhouse mysql bigquery spark databricks': "requests.model LIKE 'back\\\\\\\\slash\\\\\\\\'",
-            'duckdb postgres trino tsql': "requests.model LIKE 'back\\\\slash\\\\' ESCAPE '\\'",
-            'sqlite': "requests.model GLOB 'back\\slash\\'",
-            'snowflake redshift': "requests.model LIKE 'back\\\\\\\\slash\\\\\\\\' ESCAPE '\\\\'",
+            "clickhouse mysql bigquery spark databricks": "requests.model LIKE 'back\\\\\\\\slash\\\\\\\\'",
+            "duckdb postgres trino tsql": "requests.model LIKE 'back\\\\slash\\\\' ESCAPE '\\'",
+            "sqlite": "requests.model GLOB 'back\\slash\\'",
+            "snowflake redshift": "requests.model LIKE 'back\\\\\\\\slash\\\\\\\\' ESCAPE '\\\\'",
         },
     ),
     (
         'model ~* "GPT%"',
         {
-            'clickhouse sqlite mysql': "LOWER(requests.model) LIKE 'gpt%'",
-            'duckdb postgres bigquery snowflake spark trino redshift tsql databricks': "TRANSLATE(requests.model, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE 'gpt%'",
+            "clickhouse sqlite mysql": "LOWER(requests.model) LIKE 'gpt%'",
+            "duckdb postgres bigquery snowflake spark trino redshift tsql databricks": "TRANSLATE(requests.model, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE 'gpt%'",
         },
     ),
     (
         'request_body contains "50% off_\\\\"',
         {
-            'clickhouse mysql': "LOWER(requests.request_body) LIKE '%50\\\\% off\\\\_\\\\\\\\%'",
-            'duckdb postgres trino tsql': "TRANSLATE(requests.request_body, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE '%50\\% off\\_\\\\%' ESCAPE '\\'",
-            'sqlite': "LOWER(requests.request_body) LIKE '%50\\% off\\_\\\\%' ESCAPE '\\'",
-            'bigquery spark databricks': "TRANSLATE(requests.request_body, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE '%50\\\\% off\\\\_\\\\\\\\%'",
-            'snowflake redshift': "TRANSLATE(requests.request_body, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE '%50\\\\% off\\\\_\\\\\\\\%' ESCAPE '\\\\'",
+            "clickhouse mysql": "LOWER(requests.request_body) LIKE '%50\\\\% off\\\\_\\\\\\\\%'",
+            "duckdb postgres trino tsql": "TRANSLATE(requests.request_body, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE '%50\\% off\\_\\\\%' ESCAPE '\\'",
+            "sqlite": "LOWER(requests.request_body) LIKE '%50\\% off\\_\\\\%' ESCAPE '\\'",
+            "bigquery spark databricks": "TRANSLATE(requests.request_body, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE '%50\\\\% off\\\\_\\\\\\\\%'",
+            "snowflake redshift": "TRANSLATE(requests.request_body, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE '%50\\\\% off\\\\_\\\\\\\\%' ESCAPE '\\\\'",
         },
     ),
     (
         'request_body not contains "error"',
         {
-            'clickhouse sqlite mysql': "NOT LOWER(requests.request_body) LIKE '%error%'",
-            'duckdb postgres bigquery snowflake spark trino redshift tsql databricks': "NOT TRANSLATE(requests.request_body, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE '%error%'",
+            "clickhouse sqlite mysql": "NOT LOWER(requests.request_body) LIKE '%error%'",
+            "duckdb postgres bigquery snowflake spark trino redshift tsql databricks": "NOT TRANSLATE(requests.request_body, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE '%error%'",
         },
     ),
     (
         'model in ("a", "b", "c")',
         {
-            'clickhouse duckdb postgres sqlite mysql bigquery snowflake spark trino redshift tsql databricks': "requests.model IN ('a', 'b', 'c')",
+            "clickhouse duckdb postgres sqlite mysql bigquery snowflake spark trino redshift tsql databricks": "requests.model IN ('a', 'b', 'c')",
         },
     ),
     (
         'model not in ("a", "b")',
         {
-            'clickhouse': "NOT (requests.model IN ('a', 'b'))",
-            'duckdb postgres sqlite mysql bigquery snowflake spark trino redshift tsql databricks': "NOT requests.model IN ('a', 'b')",
+            "clickhouse": "NOT (requests.model IN ('a', 'b'))",
+            "duckdb postgres sqlite mysql bigquery snowflake spark trino redshift tsql databricks": "NOT requests.model IN ('a', 'b')",
         },
     ),
     (
-        'latency > 100',
+        "latency > 100",
         {
-            'clickhouse duckdb postgres sqlite mysql bigquery snowflake spark trino redshift tsql databricks': 'requests.latency > 100',
+            "clickhouse duckdb postgres sqlite mysql bigquery snowflake spark trino redshift tsql databricks": "requests.latency > 100",
         },
     ),
     (
-        'latency > 9007199254740992.0',
+        "latency > 9007199254740992.0",
         {
-            'clickhouse duckdb postgres sqlite mysql bigquery snowflake spark trino redshift tsql databricks': 'requests.latency > 9007199254740992',
+            "clickhouse duckdb postgres sqlite mysql bigquery snowflake spark trino redshift tsql databricks": "requests.latency > 9007199254740992",
         },
     ),
     (
-        'latency = 2.5',
+        "latency = 2.5",
         {
-            'clickhouse duckdb postgres sqlite mysql bigquery snowflake spark trino redshift databricks': 'FALSE',
-            'tsql': '(1 = 0)',
+            "clickhouse duckdb postgres sqlite mysql bigquery snowflake spark trino redshift databricks": "FALSE",
+            "tsql": "(1 = 0)",
         },
     ),
     (
-        'status <= 499.5',
+        "status <= 499.5",
         {
-            'clickhouse duckdb postgres sqlite mysql bigquery snowflake spark trino redshift tsql databricks': 'requests.status <= 499',
+            "clickhouse duckdb postgres sqlite mysql bigquery snowflake spark trino redshift tsql databricks": "requests.status <= 499",
         },
     ),
     (
-        'cost >= 2.5',
+        "cost >= 2.5",
         {
-            'clickhouse': 'CASE WHEN isNaN(requests.cost) THEN NULL ELSE requests.cost END >= 2.5',
-            'duckdb spark databricks': 'CASE WHEN ISNAN(requests.cost) THEN NULL ELSE requests.cost END >= 2.5',
-            'postgres redshift': "CASE WHEN requests.cost = CAST('NaN' AS DOUBLE PRECISION) THEN NULL ELSE requests.cost END >= 2.5",
-            'sqlite mysql tsql': 'requests.cost >= 2.5',
-            'bigquery trino': 'CASE WHEN IS_NAN(requests.cost) THEN NULL ELSE requests.cost END >= 2.5',
-            'snowflake': "CASE WHEN requests.cost = CAST('NaN' AS DOUBLE) THEN NULL ELSE requests.cost END >= 2.5",
+            "clickhouse": "CASE WHEN isNaN(requests.cost) THEN NULL ELSE requests.cost END >= 2.5",
+            "duckdb spark databricks": "CASE WHEN ISNAN(requests.cost) THEN NULL ELSE requests.cost END >= 2.5",
+            "postgres redshift": "CASE WHEN requests.cost = CAST('NaN' AS DOUBLE PRECISION) THEN NULL ELSE requests.cost END >= 2.5",
+            "sqlite mysql tsql": "requests.cost >= 2.5",
+            "bigquery trino": "CASE WHEN IS_NAN(requests.cost) THEN NULL ELSE requests.cost END >= 2.5",
+            "snowflake": "CASE WHEN requests.cost = CAST('NaN' AS DOUBLE) THEN NULL ELSE requests.cost END >= 2.5",
         },
     ),
     (
-        'cost = 9007199254740993',
+        "cost = 9007199254740993",
         {
-            'clickhouse duckdb postgres sqlite mysql bigquery snowflake spark trino redshift databricks': 'FALSE',
-            'tsql': '(1 = 0)',
+            "clickhouse duckdb postgres sqlite mysql bigquery snowflake spark trino redshift databricks": "FALSE",
+            "tsql": "(1 = 0)",
         },
     ),
     (
         'request_created_at > "2026-01-31T12:00:00.1239Z"',
         {
-            'clickhouse': "requests.request_created_at >= toDateTime64('2026-01-31 12:00:00.124', 3, 'UTC')",
-            'duckdb': "requests.request_created_at >= CAST('2026-01-31 12:00:00.124' AS TIMESTAMP)",
-            'postgres': "requests.request_created_at >= CAST('2026-01-31 12:00:00.124+00:00' AS TIMESTAMPTZ)",
-            'sqlite': "requests.request_created_at >= '2026-01-31 12:00:00.124'",
-            'mysql': "requests.request_created_at >= CAST('2026-01-31 12:00:00.124' AS DATETIME(3))",
-            'bigquery spark databricks': "requests.request_created_at >= CAST('2026-01-31 12:00:00.124+00:00' AS TIMESTAMP)",
-            'snowflake': "requests.request_created_at >= CAST('2026-01-31 12:00:00.124' AS TIMESTAMPNTZ)",
-            'trino': "requests.request_created_at >= CAST('2026-01-31 12:00:00.124' AS TIMESTAMP(3))",
-            'redshift': "requests.request_created_at >= CAST('2026-01-31 12:00:00.124+00:00' AS TIMESTAMP WITH TIME ZONE)",
-            'tsql': "requests.request_created_at >= CAST('2026-01-31 12:00:00.124' AS DATETIME2(3))",
+            "clickhouse": "requests.request_created_at >= toDateTime64('2026-01-31 12:00:00.124', 3, 'UTC')",
+            "duckdb": "requests.request_created_at >= CAST('2026-01-31 12:00:00.124' AS TIMESTAMP)",
+            "postgres": "requests.request_created_at >= CAST('2026-01-31 12:00:00.124+00:00' AS TIMESTAMPTZ)",
+            "sqlite": "requests.request_created_at >= '2026-01-31 12:00:00.124'",
+            "mysql": "requests.request_created_at >= CAST('2026-01-31 12:00:00.124' AS DATETIME(3))",
+            "bigquery spark databricks": "requests.request_created_at >= CAST('2026-01-31 12:00:00.124+00:00' AS TIMESTAMP)",
+            "snowflake": "requests.request_created_at >= CAST('2026-01-31 12:00:00.124' AS TIMESTAMPNTZ)",
+            "trino": "requests.request_created_at >= CAST('2026-01-31 12:00:00.124' AS TIMESTAMP(3))",
+            "redshift": "requests.request_created_at >= CAST('2026-01-31 12:00:00.124+00:00' AS TIMESTAMP WITH TIME ZONE)",
+            "tsql": "requests.request_created_at >= CAST('2026-01-31 12:00:00.124' AS DATETIME2(3))",
         },
     ),
     (
         'request_created_at = "2026-01-31T14:00:00+02:00"',
         {
-            'clickhouse': "requests.request_created_at >= toDateTime64('2026-01-31 12:00:00.000', 3, 'UTC') AND requests.request_created_at < toDateTime64('2026-01-31 12:00:00.001', 3, 'UTC')",
-            'duckdb': "requests.request_created_at >= CAST('2026-01-31 12:00:00.000' AS TIMESTAMP) AND requests.request_created_at < CAST('2026-01-31 12:00:00.001' AS TIMESTAMP)",
-            'postgres': "requests.request_created_at >= CAST('2026-01-31 12:00:00.000+00:00' AS TIMESTAMPTZ) AND requests.request_created_at < CAST('2026-01-31 12:00:00.001+00:00' AS TIMESTAMPTZ)",
-            'sqlite': "requests.request_created_at >= '2026-01-31 12:00:00.000' AND requests.request_created_at < '2026-01-31 12:00:00.001'",
-            'mysql': "requests.request_created_at >= CAST('2026-01-31 12:00:00.000' AS DATETIME(3)) AND requests.request_created_at < CAST('2026-01-31 12:00:00.001' AS DATETIME(3))",
-            'bigquery spark databricks': "requests.request_created_at >= CAST('2026-01-31 12:00:00.000+00:00' AS TIMESTAMP) AND requests.request_created_at < CAST('2026-01-31 12:00:00.001+00:00' AS TIMESTAMP)",
-            'snowflake': "requests.request_created_at >= CAST('2026-01-31 12:00:00.000' AS TIMESTAMPNTZ) AND requests.request_created_at < CAST('2026-01-31 12:00:00.001' AS TIMESTAMPNTZ)",
-            'trino': "requests.request_created_at >= CAST('2026-01-31 12:00:00.000' AS TIMESTAMP(3)) AND requests.request_created_at < CAST('2026-01-31 12:00:00.001' AS TIMESTAMP(3))",
-            'redshift': "requests.request_created_at >= CAST('2026-01-31 12:00:00.000+00:00' AS TIMESTAMP WITH TIME ZONE) AND requests.request_created_at < CAST('2026-01-31 12:00:00.001+00:00' AS TIMESTAMP WITH TIME ZONE)",
-            'tsql': "requests.request_created_at >= CAST('2026-01-31 12:00:00.000' AS DATETIME2(3)) AND requests.request_created_at < CAST('2026-01-31 12:00:00.001' AS DATETIME2(3))",
+            "clickhouse": "requests.request_created_at >= toDateTime64('2026-01-31 12:00:00.000', 3, 'UTC') AND requests.request_created_at < toDateTime64('2026-01-31 12:00:00.001', 3, 'UTC')",
+            "duckdb": "requests.request_created_at >= CAST('2026-01-31 12:00:00.000' AS TIMESTAMP) AND requests.request_created_at < CAST('2026-01-31 12:00:00.001' AS TIMESTAMP)",
+            "postgres": "requests.request_created_at >= CAST('2026-01-31 12:00:00.000+00:00' AS TIMESTAMPTZ) AND requests.request_created_at < CAST('2026-01-31 12:00:00.001+00:00' AS TIMESTAMPTZ)",
+            "sqlite": "requests.request_created_at >= '2026-01-31 12:00:00.000' AND requests.request_created_at < '2026-01-31 12:00:00.001'",
+            "mysql": "requests.request_created_at >= CAST('2026-01-31 12:00:00.000' AS DATETIME(3)) AND requests.request_created_at < CAST('2026-01-31 12:00:00.001' AS DATETIME(3))",
+            "bigquery spark databricks": "requests.request_created_at >= CAST('2026-01-31 12:00:00.000+00:00' AS TIMESTAMP) AND requests.request_created_at < CAST('2026-01-31 12:00:00.001+00:00' AS TIMESTAMP)",
+            "snowflake": "requests.request_created_at >= CAST('2026-01-31 12:00:00.000' AS TIMESTAMPNTZ) AND requests.request_created_at < CAST('2026-01-31 12:00:00.001' AS TIMESTAMPNTZ)",
+            "trino": "requests.request_created_at >= CAST('2026-01-31 12:00:00.000' AS TIMESTAMP(3)) AND requests.request_created_at < CAST('2026-01-31 12:00:00.001' AS TIMESTAMP(3))",
+            "redshift": "requests.request_created_at >= CAST('2026-01-31 12:00:00.000+00:00' AS TIMESTAMP WITH TIME ZONE) AND requests.request_created_at < CAST('2026-01-31 12:00:00.001+00:00' AS TIMESTAMP WITH TIME ZONE)",
+            "tsql": "requests.request_created_at >= CAST('2026-01-31 12:00:00.000' AS DATETIME2(3)) AND requests.request_created_at < CAST('2026-01-31 12:00:00.001' AS DATETIME2(3))",
         },
     ),
     (
-        'cached = true',
+        "cached = true",
         {
-            'clickhouse duckdb postgres sqlite mysql bigquery snowflake spark trino redshift databricks': 'requests.cached',
-            'tsql': 'requests.cached = 1',
+            "clickhouse duckdb postgres sqlite mysql bigquery snowflake spark trino redshift databricks": "requests.cached",
+            "tsql": "requests.cached = 1",
         },
     ),
     (
-        'threat = false',
+        "threat = false",
         {
-            'clickhouse duckdb postgres sqlite mysql bigquery snowflake spark trino redshift databricks': 'NOT requests.threat',
-            'tsql': 'requests.threat = 0',
+            "clickhouse duckdb postgres sqlite mysql bigquery snowflake spark trino redshift databricks": "NOT requests.threat",
+            "tsql": "requests.threat = 0",
         },
     ),
     (
         'properties["env"] = "prod"',
         {
-            'clickhouse': "requests.properties['env'] = 'prod'",
-            'duckdb': "COALESCE(requests.properties['env'], '') = 'prod'",
-            'postgres': "COALESCE(JSONB_EXTRACT_PATH_TEXT(requests.properties, 'env'), '') = 'prod'",
-            'sqlite': "COALESCE((SELECT value FROM JSON_EACH(requests.properties) WHERE key = 'env'), '') = 'prod'",
-            'mysql': "COALESCE(JSON_UNQUOTE(JSON_EXTRACT(requests.properties, CONCAT('$.', JSON_QUOTE('env')))), '') = 'prod'",
-            'bigquery': "COALESCE(JSON_VALUE(requests.properties['env'], '$'), '') = 'prod'",
-            'snowflake': "COALESCE(CAST(GET(requests.properties, 'env') AS VARCHAR), '') = 'prod'",
-            'spark databricks': "COALESCE(TRY_ELEMENT_AT(requests.properties, 'env'), '') = 'prod'",
-            'trino': "COALESCE(ELEMENT_AT(requests.properties, 'env'), '') = 'prod'",
-            'redshift': "COALESCE(JSON_EXTRACT_PATH_TEXT(requests.properties, 'env'), '') = 'prod'",
-            'tsql': 'COALESCE(JSON_VALUE(requests.properties, CONCAT(\'$."\', STRING_ESCAPE(\'env\', \'json\'), \'"\')), \'\') = \'prod\'',
+            "clickhouse": "requests.properties['env'] = 'prod'",
+            "duckdb": "COALESCE(requests.properties['env'], '') = 'prod'",
+            "postgres": "COALESCE(JSONB_EXTRACT_PATH_TEXT(requests.properties, 'env'), '') = 'prod'",
+            "sqlite": "COALESCE((SELECT value FROM JSON_EACH(requests.properties) WHERE key = 'env'), '') = 'prod'",
+            "mysql": "COALESCE(JSON_UNQUOTE(JSON_EXTRACT(requests.properties, CONCAT('$.', JSON_QUOTE('env')))), '') = 'prod'",
+            "bigquery": "COALESCE(JSON_VALUE(requests.properties['env'], '$'), '') = 'prod'",
+            "snowflake": "COALESCE(CAST(GET(requests.properties, 'env') AS VARCHAR), '') = 'prod'",
+            "spark databricks": "COALESCE(TRY_ELEMENT_AT(requests.properties, 'env'), '') = 'prod'",
+            "trino": "COALESCE(ELEMENT_AT(requests.properties, 'env'), '') = 'prod'",
+            "redshift": "COALESCE(JSON_EXTRACT_PATH_TEXT(requests.properties, 'env'), '') = 'prod'",
+            "tsql": "COALESCE(JSON_VALUE(requests.properties, CONCAT('$.\"', STRING_ESCAPE('env', 'json'), '\"')), '') = 'prod'",
         },
     ),
     (
         'properties["env"] ~* "Pro%"',
         {
-            'clickhouse': "LOWER(requests.properties['env']) LIKE 'pro%'",
-            'duckdb': "TRANSLATE(COALESCE(requests.properties['env'], ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE 'pro%'",
-            'postgres': "TRANSLATE(COALESCE(JSONB_EXTRACT_PATH_TEXT(requests.properties, 'env'), ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE 'pro%'",
-            'sqlite': "LOWER(COALESCE((SELECT value FROM JSON_EACH(requests.properties) WHERE key = 'env'), '')) LIKE 'pro%'",
-            'mysql': "LOWER(COALESCE(JSON_UNQUOTE(JSON_EXTRACT(requests.properties, CONCAT('$.', JSON_QUOTE('env')))), '')) LIKE 'pro%'",
-            'bigquery': "TRANSLATE(COALESCE(JSON_VALUE(requests.properties['env'], '$'), ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE 'pro%'",
-            'snowflake': "TRANSLATE(COALESCE(CAST(GET(requests.properties, 'env') AS VARCHAR), ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE 'pro%'",
-            'spark databricks': "TRANSLATE(COALESCE(TRY_ELEMENT_AT(requests.properties, 'env'), ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE 'pro%'",
-            'trino': "TRANSLATE(COALESCE(ELEMENT_AT(requests.properties, 'env'), ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE 'pro%'",
-            'redshift': "TRANSLATE(COALESCE(JSON_EXTRACT_PATH_TEXT(requests.properties, 'env'), ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE 'pro%'",
-            'tsql': 'TRANSLATE(COALESCE(JSON_VALUE(requests.properties, CONCAT(\'$."\', STRING_ESCAPE(\'env\', \'json\'), \'"\')), \'\'), \'ABCDEFGHIJKLMNOPQRSTUVWXYZ\', \'abcdefghijklmnopqrstuvwxyz\') LIKE \'pro%\'',
+            "clickhouse": "LOWER(requests.properties['env']) LIKE 'pro%'",
+            "duckdb": "TRANSLATE(COALESCE(requests.properties['env'], ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE 'pro%'",
+            "postgres": "TRANSLATE(COALESCE(JSONB_EXTRACT_PATH_TEXT(requests.properties, 'env'), ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE 'pro%'",
+            "sqlite": "LOWER(COALESCE((SELECT value FROM JSON_EACH(requests.properties) WHERE key = 'env'), '')) LIKE 'pro%'",
+            "mysql": "LOWER(COALESCE(JSON_UNQUOTE(JSON_EXTRACT(requests.properties, CONCAT('$.', JSON_QUOTE('env')))), '')) LIKE 'pro%'",
+            "bigquery": "TRANSLATE(COALESCE(JSON_VALUE(requests.properties['env'], '$'), ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE 'pro%'",
+            "snowflake": "TRANSLATE(COALESCE(CAST(GET(requests.properties, 'env') AS VARCHAR), ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE 'pro%'",
+            "spark databricks": "TRANSLATE(COALESCE(TRY_ELEMENT_AT(requests.properties, 'env'), ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE 'pro%'",
+            "trino": "TRANSLATE(COALESCE(ELEMENT_AT(requests.properties, 'env'), ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE 'pro%'",
+            "redshift": "TRANSLATE(COALESCE(JSON_EXTRACT_PATH_TEXT(requests.properties, 'env'), ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE 'pro%'",
+            "tsql": "TRANSLATE(COALESCE(JSON_VALUE(requests.properties, CONCAT('$.\"', STRING_ESCAPE('env', 'json'), '\"')), ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE 'pro%'",
         },
     ),
     (
         'scores["accuracy"] = "+05"',
         {
-            'clickhouse': "CASE WHEN has(requests.scores, 'accuracy') THEN requests.scores['accuracy'] ELSE NULL END = 5",
-            'duckdb': "requests.scores['accuracy'] = 5",
-            'postgres': "CAST(JSONB_EXTRACT_PATH_TEXT(requests.scores, 'accuracy') AS BIGINT) = 5",
-            'sqlite': "(SELECT value FROM JSON_EACH(requests.scores) WHERE key = 'accuracy') = 5",
-            'mysql': "CAST(JSON_UNQUOTE(JSON_EXTRACT(requests.scores, CONCAT('$.', JSON_QUOTE('accuracy')))) AS SIGNED) = 5",
-            'bigquery': "CAST(CAST(JSON_VALUE(requests.scores['accuracy'], '$') AS STRING) AS INT64) = 5",
-            'snowflake': "CAST(CAST(GET(requests.scores, 'accuracy') AS VARCHAR) AS BIGINT) = 5",
-            'spark databricks': "CAST(CAST(TRY_ELEMENT_AT(requests.scores, 'accuracy') AS STRING) AS BIGINT) = 5",
-            'trino': "CAST(CAST(ELEMENT_AT(requests.scores, 'accuracy') AS VARCHAR) AS BIGINT) = 5",
-            'redshift': "CAST(JSON_EXTRACT_PATH_TEXT(requests.scores, 'accuracy') AS BIGINT) = 5",
-            'tsql': 'CAST(JSON_VALUE(requests.scores, CONCAT(\'$."\', STRING_ESCAPE(\'accuracy\', \'json\'), \'"\')) AS BIGINT) = 5',
+            "clickhouse": "CASE WHEN has(requests.scores, 'accuracy') THEN requests.scores['accuracy'] ELSE NULL END = 5",
+            "duckdb": "requests.scores['accuracy'] = 5",
+            "postgres": "CAST(JSONB_EXTRACT_PATH_TEXT(requests.scores, 'accuracy') AS BIGINT) = 5",
+            "sqlite": "(SELECT value FROM JSON_EACH(requests.scores) WHERE key = 'accuracy') = 5",
+            "mysql": "CAST(JSON_UNQUOTE(JSON_EXTRACT(requests.scores, CONCAT('$.', JSON_QUOTE('accuracy')))) AS SIGNED) = 5",
+            "bigquery": "CAST(CAST(JSON_VALUE(requests.scores['accuracy'], '$') AS STRING) AS INT64) = 5",
+            "snowflake": "CAST(CAST(GET(requests.scores, 'accuracy') AS VARCHAR) AS BIGINT) = 5",
+            "spark databricks": "CAST(CAST(TRY_ELEMENT_AT(requests.scores, 'accuracy') AS STRING) AS BIGINT) = 5",
+            "trino": "CAST(CAST(ELEMENT_AT(requests.scores, 'accuracy') AS VARCHAR) AS BIGINT) = 5",
+            "redshift": "CAST(JSON_EXTRACT_PATH_TEXT(requests.scores, 'accuracy') AS BIGINT) = 5",
+            "tsql": "CAST(JSON_VALUE(requests.scores, CONCAT('$.\"', STRING_ESCAPE('accuracy', 'json'), '\"')) AS BIGINT) = 5",
         },
     ),
     (
         'scores["accuracy"] = "high"',
         {
-            'clickhouse duckdb postgres sqlite mysql bigquery snowflake spark trino redshift databricks': 'FALSE',
-            'tsql': '(1 = 0)',
+            "clickhouse duckdb postgres sqlite mysql bigquery snowflake spark trino redshift databricks": "FALSE",
+            "tsql": "(1 = 0)",
         },
     ),
     (
         'scores["accuracy"] != "high"',
         {
-            'clickhouse': "NOT (CASE WHEN has(requests.scores, 'accuracy') THEN toString(requests.scores['accuracy']) ELSE NULL END IS NULL)",
-            'duckdb': "NOT CAST(requests.scores['accuracy'] AS TEXT) IS NULL",
-            'postgres': "NOT JSONB_EXTRACT_PATH_TEXT(requests.scores, 'accuracy') IS NULL",
-            'sqlite': "NOT CAST((SELECT value FROM JSON_EACH(requests.scores) WHERE key = 'accuracy') AS TEXT) IS NULL",
-            'mysql': "NOT JSON_UNQUOTE(JSON_EXTRACT(requests.scores, CONCAT('$.', JSON_QUOTE('accuracy')))) IS NULL",
-            'bigquery': "NOT CAST(JSON_VALUE(requests.scores['accuracy'], '$') AS STRING) IS NULL",
-            'snowflake': "NOT CAST(GET(requests.scores, 'accuracy') AS VARCHAR) IS NULL",
-            'spark databricks': "NOT CAST(TRY_ELEMENT_AT(requests.scores, 'accuracy') AS STRING) IS NULL",
-            'trino': "NOT CAST(ELEMENT_AT(requests.scores, 'accuracy') AS VARCHAR) IS NULL",
-            'redshift': "NOT JSON_EXTRACT_PATH_TEXT(requests.scores, 'accuracy') IS NULL",
-            'tsql': 'NOT JSON_VALUE(requests.scores, CONCAT(\'$."\', STRING_ESCAPE(\'accuracy\', \'json\'), \'"\')) IS NULL',
+            "clickhouse": "NOT (CASE WHEN has(requests.scores, 'accuracy') THEN toString(requests.scores['accuracy']) ELSE NULL END IS NULL)",
+            "duckdb": "NOT CAST(requests.scores['accuracy'] AS TEXT) IS NULL",
+            "postgres": "NOT JSONB_EXTRACT_PATH_TEXT(requests.scores, 'accuracy') IS NULL",
+            "sqlite": "NOT CAST((SELECT value FROM JSON_EACH(requests.scores) WHERE key = 'accuracy') AS TEXT) IS NULL",
+            "mysql": "NOT JSON_UNQUOTE(JSON_EXTRACT(requests.scores, CONCAT('$.', JSON_QUOTE('accuracy')))) IS NULL",
+            "bigquery": "NOT CAST(JSON_VALUE(requests.scores['accuracy'], '$') AS STRING) IS NULL",
+            "snowflake": "NOT CAST(GET(requests.scores, 'accuracy') AS VARCHAR) IS NULL",
+            "spark databricks": "NOT CAST(TRY_ELEMENT_AT(requests.scores, 'accuracy') AS STRING) IS NULL",
+            "trino": "NOT CAST(ELEMENT_AT(requests.scores, 'accuracy') AS VARCHAR) IS NULL",
+            "redshift": "NOT JSON_EXTRACT_PATH_TEXT(requests.scores, 'accuracy') IS NULL",
+            "tsql": "NOT JSON_VALUE(requests.scores, CONCAT('$.\"', STRING_ESCAPE('accuracy', 'json'), '\"')) IS NULL",
         },
     ),
     (
         'scores["accuracy"] ~ "1%"',
         {
-            'clickhouse': "CASE WHEN has(requests.scores, 'accuracy') THEN toString(requests.scores['accuracy']) ELSE NULL END LIKE '1%'",
-            'duckdb': "CAST(requests.scores['accuracy'] AS TEXT) LIKE '1%'",
-            'postgres': "JSONB_EXTRACT_PATH_TEXT(requests.scores, 'accuracy') LIKE '1%'",
-            'sqlite': "CAST((SELECT value FROM JSON_EACH(requests.scores) WHERE key = 'accuracy') AS TEXT) GLOB '1*'",
-            'mysql': "JSON_UNQUOTE(JSON_EXTRACT(requests.scores, CONCAT('$.', JSON_QUOTE('accuracy')))) LIKE '1%'",
-            'bigquery': "CAST(JSON_VALUE(requests.scores['accuracy'], '$') AS STRING) LIKE '1%'",
-            'snowflake': "CAST(GET(requests.scores, 'accuracy') AS VARCHAR) LIKE '1%'",
-            'spark databricks': "CAST(TRY_ELEMENT_AT(requests.scores, 'accuracy') AS STRING) LIKE '1%'",
-            'trino': "CAST(ELEMENT_AT(requests.scores, 'accuracy') AS VARCHAR) LIKE '1%'",
-            'redshift': "JSON_EXTRACT_PATH_TEXT(requests.scores, 'accuracy') LIKE '1%'",
-            'tsql': 'JSON_VALUE(requests.scores, CONCAT(\'$."\', STRING_ESCAPE(\'accuracy\', \'json\'), \'"\')) LIKE \'1%\'',
+            "clickhouse": "CASE WHEN has(requests.scores, 'accuracy') THEN toString(requests.scores['accuracy']) ELSE NULL END LIKE '1%'",
+            "duckdb": "CAST(requests.scores['accuracy'] AS TEXT) LIKE '1%'",
+            "postgres": "JSONB_EXTRACT_PATH_TEXT(requests.scores, 'accuracy') LIKE '1%'",
+            "sqlite": "CAST((SELECT value FROM JSON_EACH(requests.scores) WHERE key = 'accuracy') AS TEXT) GLOB '1*'",
+            "mysql": "JSON_UNQUOTE(JSON_EXTRACT(requests.scores, CONCAT('$.', JSON_QUOTE('accuracy')))) LIKE '1%'",
+            "bigquery": "CAST(JSON_VALUE(requests.scores['accuracy'], '$') AS STRING) LIKE '1%'",
+            "snowflake": "CAST(GET(requests.scores, 'accuracy') AS VARCHAR) LIKE '1%'",
+            "spark databricks": "CAST(TRY_ELEMENT_AT(requests.scores, 'accuracy') AS STRING) LIKE '1%'",
+            "trino": "CAST(ELEMENT_AT(requests.scores, 'accuracy') AS VARCHAR) LIKE '1%'",
+            "redshift": "JSON_EXTRACT_PATH_TEXT(requests.scores, 'accuracy') LIKE '1%'",
+            "tsql": "JSON_VALUE(requests.scores, CONCAT('$.\"', STRING_ESCAPE('accuracy', 'json'), '\"')) LIKE '1%'",
         },
     ),
     (
         'property_key = "env"',
         {
-            'clickhouse': "has(requests.properties, 'env')",
-            'duckdb': "MAP_CONTAINS(requests.properties, 'env')",
-            'postgres': "JSONB_EXISTS(requests.properties, 'env')",
-            'sqlite': "EXISTS(SELECT 1 FROM JSON_EACH(requests.properties) WHERE key = 'env')",
-            'mysql': "JSON_CONTAINS_PATH(requests.properties, 'one', CONCAT('$.', JSON_QUOTE('env')))",
-            'bigquery': "NOT requests.properties['env'] IS NULL",
-            'snowflake': "NOT GET(requests.properties, 'env') IS NULL",
-            'spark databricks': "MAP_CONTAINS_KEY(requests.properties, 'env')",
-            'trino': "CONTAINS(MAP_KEYS(requests.properties), 'env')",
-            'redshift': "NOT JSON_EXTRACT_PATH_TEXT(requests.properties, 'env') IS NULL",
-            'tsql': 'JSON_PATH_EXISTS(requests.properties, CONCAT(\'$."\', STRING_ESCAPE(\'env\', \'json\'), \'"\')) = 1',
+            "clickhouse": "has(requests.properties, 'env')",
+            "duckdb": "MAP_CONTAINS(requests.properties, 'env')",
+            "postgres": "JSONB_EXISTS(requests.properties, 'env')",
+            "sqlite": "EXISTS(SELECT 1 FROM JSON_EACH(requests.properties) WHERE key = 'env')",
+            "mysql": "JSON_CONTAINS_PATH(requests.properties, 'one', CONCAT('$.', JSON_QUOTE('env')))",
+            "bigquery": "NOT requests.properties['env'] IS NULL",
+            "snowflake": "NOT GET(requests.properties, 'env') IS NULL",
+            "spark databricks": "MAP_CONTAINS_KEY(requests.properties, 'env')",
+            "trino": "CONTAINS(MAP_KEYS(requests.properties), 'env')",
+            "redshift": "NOT JSON_EXTRACT_PATH_TEXT(requests.properties, 'env') IS NULL",
+            "tsql": "JSON_PATH_EXISTS(requests.properties, CONCAT('$.\"', STRING_ESCAPE('env', 'json'), '\"')) = 1",
         },
     ),
     (
         '(model ~ "gpt%" or model ~ "claude%") and status >= 200 and status < 300',
         {
-            'clickhouse duckdb postgres mysql bigquery snowflake spark trino redshift tsql databricks': "(requests.model LIKE 'gpt%' OR requests.model LIKE 'claude%') AND requests.status >= 200 AND requests.status < 300",
-            'sqlite': "(requests.model GLOB 'gpt*' OR requests.model GLOB 'claude*') AND requests.status >= 200 AND requests.status < 300",
+            "clickhouse duckdb postgres mysql bigquery snowflake spark trino redshift tsql databricks": "(requests.model LIKE 'gpt%' OR requests.model LIKE 'claude%') AND requests.status >= 200 AND requests.status < 300",
+            "sqlite": "(requests.model GLOB 'gpt*' OR requests.model GLOB 'claude*') AND requests.status >= 200 AND requests.status < 300",
         },
     ),
     (
         'user_cost > 5 and model ~* "gpt%"',
         {
-            'clickhouse sqlite mysql': "users_view.user_cost > 5 AND LOWER(requests.model) LIKE 'gpt%'",
-            'duckdb postgres bigquery snowflake spark trino redshift tsql databricks': "users_view.user_cost > 5 AND TRANSLATE(requests.model, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE 'gpt%'",
+            "clickhouse sqlite mysql": "users_view.user_cost > 5 AND LOWER(requests.model) LIKE 'gpt%'",
+            "duckdb postgres bigquery snowflake spark trino redshift tsql databricks": "users_view.user_cost > 5 AND TRANSLATE(requests.model, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE 'gpt%'",
         },
     ),
     (
-        'all',
+        "all",
         {
-            'clickhouse duckdb postgres sqlite mysql bigquery snowflake spark trino redshift databricks': 'TRUE',
-            'tsql': '(1 = 1)',
+            "clickhouse duckdb postgres sqlite mysql bigquery snowflake spark trino redshift databricks": "TRUE",
+            "tsql": "(1 = 1)",
         },
     ),
 ]
@@ -360,43 +360,94 @@ PARAMS: list[tuple[str, dict[str, tuple[str, dict[str, object]]]]] = [
     (
         'model = "gpt-4o" or latency > 100',
         {
-            'clickhouse': ('(requests.model = {p0: String} OR requests.latency > {p1: Int64})', {'p0': 'gpt-4o', 'p1': 100}),
-            'duckdb': ('(requests.model = $p0 OR requests.latency > $p1)', {'p0': 'gpt-4o', 'p1': 100}),
-            'postgres mysql snowflake redshift': ('(requests.model = %(p0)s OR requests.latency > %(p1)s)', {'p0': 'gpt-4o', 'p1': 100}),
-            'sqlite spark databricks': ('(requests.model = :p0 OR requests.latency > :p1)', {'p0': 'gpt-4o', 'p1': 100}),
-            'bigquery': ('(requests.model = @p0 OR requests.latency > @p1)', {'p0': 'gpt-4o', 'p1': 100}),
-            'trino tsql': ('(requests.model = ? OR requests.latency > ?)', {'p0': 'gpt-4o', 'p1': 100}),
+            "clickhouse": (
+                "(requests.model = {p0: String} OR requests.latency > {p1: Int64})",
+                {"p0": "gpt-4o", "p1": 100},
+            ),
+            "duckdb": ("(requests.model = $p0 OR requests.latency > $p1)", {"p0": "gpt-4o", "p1": 100}),
+            "postgres mysql snowflake redshift": (
+                "(requests.model = %(p0)s OR requests.latency > %(p1)s)",
+                {"p0": "gpt-4o", "p1": 100},
+            ),
+            "sqlite spark databricks": (
+                "(requests.model = :p0 OR requests.latency > :p1)",
+                {"p0": "gpt-4o", "p1": 100},
+            ),
+            "bigquery": ("(requests.model = @p0 OR requests.latency > @p1)", {"p0": "gpt-4o", "p1": 100}),
+            "trino tsql": ("(requests.model = ? OR requests.latency > ?)", {"p0": "gpt-4o", "p1": 100}),
         },
     ),
     (
         'properties["env"] in ("prod", "dev")',
         {
-            'clickhouse': ('requests.properties[{p2: String}] IN ({p0: String}, {p1: String})', {'p0': 'prod', 'p1': 'dev', 'p2': 'env'}),
-            'duckdb': ("COALESCE(requests.properties[$p2], '') IN ($p0, $p1)", {'p0': 'prod', 'p1': 'dev', 'p2': 'env'}),
-            'postgres': ("COALESCE(JSONB_EXTRACT_PATH_TEXT(requests.properties, %(p2)s), '') IN (%(p0)s, %(p1)s)", {'p0': 'prod', 'p1': 'dev', 'p2': 'env'}),
-            'sqlite': ("COALESCE((SELECT value FROM JSON_EACH(requests.properties) WHERE key = :p2), '') IN (:p0, :p1)", {'p0': 'prod', 'p1': 'dev', 'p2': 'env'}),
-            'mysql': ("COALESCE(JSON_UNQUOTE(JSON_EXTRACT(requests.properties, CONCAT('$.', JSON_QUOTE(%(p2)s)))), '') IN (%(p0)s, %(p1)s)", {'p0': 'prod', 'p1': 'dev', 'p2': 'env'}),
-            'bigquery': ("COALESCE(JSON_VALUE(requests.properties[@p2], '$'), '') IN (@p0, @p1)", {'p0': 'prod', 'p1': 'dev', 'p2': 'env'}),
-            'snowflake': ("COALESCE(CAST(GET(requests.properties, %(p2)s) AS VARCHAR), '') IN (%(p0)s, %(p1)s)", {'p0': 'prod', 'p1': 'dev', 'p2': 'env'}),
-            'spark databricks': ("COALESCE(TRY_ELEMENT_AT(requests.properties, :p2), '') IN (:p0, :p1)", {'p0': 'prod', 'p1': 'dev', 'p2': 'env'}),
-            'trino': ("COALESCE(ELEMENT_AT(requests.properties, ?), '') IN (?, ?)", {'p0': 'prod', 'p1': 'dev', 'p2': 'env'}),
-            'redshift': ("COALESCE(JSON_EXTRACT_PATH_TEXT(requests.properties, %(p2)s), '') IN (%(p0)s, %(p1)s)", {'p0': 'prod', 'p1': 'dev', 'p2': 'env'}),
-            'tsql': ('COALESCE(JSON_VALUE(requests.properties, CONCAT(\'$."\', STRING_ESCAPE(?, \'json\'), \'"\')), \'\') IN (?, ?)', {'p0': 'prod', 'p1': 'dev', 'p2': 'env'}),
+            "clickhouse": (
+                "requests.properties[{p2: String}] IN ({p0: String}, {p1: String})",
+                {"p0": "prod", "p1": "dev", "p2": "env"},
+            ),
+            "duckdb": (
+                "COALESCE(requests.properties[$p2], '') IN ($p0, $p1)",
+                {"p0": "prod", "p1": "dev", "p2": "env"},
+            ),
+            "postgres": (
+                "COALESCE(JSONB_EXTRACT_PATH_TEXT(requests.properties, %(p2)s), '') IN (%(p0)s, %(p1)s)",
+                {"p0": "prod", "p1": "dev", "p2": "env"},
+            ),
+            "sqlite": (
+                "COALESCE((SELECT value FROM JSON_EACH(requests.properties) WHERE key = :p2), '') IN (:p0, :p1)",
+                {"p0": "prod", "p1": "dev", "p2": "env"},
+            ),
+            "mysql": (
+                "COALESCE(JSON_UNQUOTE(JSON_EXTRACT(requests.properties, CONCAT('$.', JSON_QUOTE(%(p2)s)))), '') IN (%(p0)s, %(p1)s)",
+                {"p0": "prod", "p1": "dev", "p2": "env"},
+            ),
+            "bigquery": (
+                "COALESCE(JSON_VALUE(requests.properties[@p2], '$'), '') IN (@p0, @p1)",
+                {"p0": "prod", "p1": "dev", "p2": "env"},
+            ),
+            "snowflake": (
+                "COALESCE(CAST(GET(requests.properties, %(p2)s) AS VARCHAR), '') IN (%(p0)s, %(p1)s)",
+                {"p0": "prod", "p1": "dev", "p2": "env"},
+            ),
+            "spark databricks": (
+                "COALESCE(TRY_ELEMENT_AT(requests.properties, :p2), '') IN (:p0, :p1)",
+                {"p0": "prod", "p1": "dev", "p2": "env"},
+            ),
+            "trino": (
+                "COALESCE(ELEMENT_AT(requests.properties, ?), '') IN (?, ?)",
+                {"p0": "prod", "p1": "dev", "p2": "env"},
+            ),
+            "redshift": (
+                "COALESCE(JSON_EXTRACT_PATH_TEXT(requests.properties, %(p2)s), '') IN (%(p0)s, %(p1)s)",
+                {"p0": "prod", "p1": "dev", "p2": "env"},
+            ),
+            "tsql": (
+                "COALESCE(JSON_VALUE(requests.properties, CONCAT('$.\"', STRING_ESCAPE(?, 'json'), '\"')), '') IN (?, ?)",
+                {"p0": "prod", "p1": "dev", "p2": "env"},
+            ),
         },
     ),
     (
-        'cost > 0.5',
+        "cost > 0.5",
         {
-            'clickhouse': ('CASE WHEN isNaN(requests.cost) THEN NULL ELSE requests.cost END > {p0: Float64}', {'p0': 0.5}),
-            'duckdb': ('CASE WHEN ISNAN(requests.cost) THEN NULL ELSE requests.cost END > $p0', {'p0': 0.5}),
-            'postgres redshift': ("CASE WHEN requests.cost = CAST('NaN' AS DOUBLE PRECISION) THEN NULL ELSE requests.cost END > %(p0)s", {'p0': 0.5}),
-            'sqlite': ('requests.cost > :p0', {'p0': 0.5}),
-            'mysql': ('requests.cost > %(p0)s', {'p0': 0.5}),
-            'bigquery': ('CASE WHEN IS_NAN(requests.cost) THEN NULL ELSE requests.cost END > @p0', {'p0': 0.5}),
-            'snowflake': ("CASE WHEN requests.cost = CAST('NaN' AS DOUBLE) THEN NULL ELSE requests.cost END > %(p0)s", {'p0': 0.5}),
-            'spark databricks': ('CASE WHEN ISNAN(requests.cost) THEN NULL ELSE requests.cost END > :p0', {'p0': 0.5}),
-            'trino': ('CASE WHEN IS_NAN(requests.cost) THEN NULL ELSE requests.cost END > ?', {'p0': 0.5}),
-            'tsql': ('requests.cost > ?', {'p0': 0.5}),
+            "clickhouse": (
+                "CASE WHEN isNaN(requests.cost) THEN NULL ELSE requests.cost END > {p0: Float64}",
+                {"p0": 0.5},
+            ),
+            "duckdb": ("CASE WHEN ISNAN(requests.cost) THEN NULL ELSE requests.cost END > $p0", {"p0": 0.5}),
+            "postgres redshift": (
+                "CASE WHEN requests.cost = CAST('NaN' AS DOUBLE PRECISION) THEN NULL ELSE requests.cost END > %(p0)s",
+                {"p0": 0.5},
+            ),
+            "sqlite": ("requests.cost > :p0", {"p0": 0.5}),
+            "mysql": ("requests.cost > %(p0)s", {"p0": 0.5}),
+            "bigquery": ("CASE WHEN IS_NAN(requests.cost) THEN NULL ELSE requests.cost END > @p0", {"p0": 0.5}),
+            "snowflake": (
+                "CASE WHEN requests.cost = CAST('NaN' AS DOUBLE) THEN NULL ELSE requests.cost END > %(p0)s",
+                {"p0": 0.5},
+            ),
+            "spark databricks": ("CASE WHEN ISNAN(requests.cost) THEN NULL ELSE requests.cost END > :p0", {"p0": 0.5}),
+            "trino": ("CASE WHEN IS_NAN(requests.cost) THEN NULL ELSE requests.cost END > ?", {"p0": 0.5}),
+            "tsql": ("requests.cost > ?", {"p0": 0.5}),
         },
     ),
 ]
@@ -822,3 +873,36 @@ def test_escape_clause_only_when_the_pattern_has_a_backslash(dialect: str) -> No
             with_bs = where_sql(L("model", op, escaped), dialect=dialect, inline=inline).sql
             needs = dialect_spec(dialect).like_escape and not (dialect == "sqlite" and op == "like")  # GLOB
             assert ("ESCAPE" in with_bs) == needs, with_bs
+
+
+NASTY = [
+    "it's",
+    "back\\slash",
+    'q"uote',
+    "`tick`",
+    "a[1].parquet",
+    "{x}*?",
+    "tab\there",
+    "é ☃",
+    "\\'; DROP TABLE t; --",
+]
+
+
+def test_quote_helpers_round_trip_on_duckdb_sqlite_and_chdb() -> None:
+    """quote_string / quote_identifier (for file paths and names) read back as the same text."""
+    import sqlite3
+
+    import chdb
+    import duckdb
+
+    from filterlang.sql import quote_identifier, quote_string
+
+    lite = sqlite3.connect(":memory:")
+    for v in NASTY:
+        for dialect, run in (
+            ("duckdb", lambda s: duckdb.sql(s).fetchall()[0]),
+            ("sqlite", lambda s: lite.execute(s).fetchone()),
+            ("clickhouse", lambda s: tuple(chdb.query(s, "ArrowTable").to_pylist()[0].values())),
+        ):
+            sql = f"SELECT {quote_string(v, dialect)} AS {quote_identifier(v, dialect)}"
+            assert run(sql)[0] == v, (dialect, sql)

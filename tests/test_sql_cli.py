@@ -40,7 +40,7 @@ def test_org_guard_and_json_input(capsys: pytest.CaptureFixture[str], tmp_path: 
     rc, out, _ = run(capsys, "sql", "--json", str(f), "-d", "clickhouse", "-p", "helicone", "--org", "o1", "--where")
     assert rc == 0
     assert out.splitlines()[0] == (
-        "request_response_rmt.organization_id = {p0:String} AND (request_response_rmt.model = {p1:String})"
+        "request_response_rmt.organization_id = {p0: String} AND (request_response_rmt.model = {p1: String})"
     )
 
 

@@ -45,7 +45,7 @@ def _col(name: str) -> exp.Column:
     return exp.column(exp.to_identifier(name))
 
 
-def _num(v: int | float) -> exp.Literal:
+def _num(v: int | float) -> exp.Expr:
     return exp.Literal.number(repr(v))
 
 
@@ -98,9 +98,9 @@ def overview_sql(
         exp.alias_(t(ov.count), "request_count"), exp.alias_(nanos, "cost_nanos"), append=False
     ).group_by(c.column("user_id"))
     measure = {"request_count": _col("request_count"), "user_cost": t(spec.nanos_usd, v=_col("cost_nanos"))}
-    sorted_ = exp.select(
-        *(exp.alias_(t(ov.sorted_array, v=measure[m]), f"{m}_sorted") for m in MEASURES)
-    ).from_("per_user")
+    sorted_ = exp.select(*(exp.alias_(t(ov.sorted_array, v=measure[m]), f"{m}_sorted") for m in MEASURES)).from_(
+        "per_user"
+    )
 
     hi, lo = P_LEVELS[req.p_size]
     bounds_cols: list[exp.Expr] = [_col(f"{m}_sorted") for m in MEASURES]
@@ -134,8 +134,8 @@ def overview_sql(
         # compiler's SQL (which names the table, twice for users_view) reads it
         ctes.append((c.profile.table, exp.select("*").from_(source, dialect=dialect)))
     ctes += [("per_user", per_user), ("sorted", sorted_), ("bounds", bounds), ("cut", cut)]
-    for name, q in ctes:
-        final = final.with_(name, as_=q)
+    for cte_name, q in ctes:
+        final = final.with_(cte_name, as_=q)
     return c.render(final)
 
 

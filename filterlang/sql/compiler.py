@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import sqlglot
@@ -563,7 +563,7 @@ class _Binding:
         return exp.Placeholder(this=new)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _generator(dialect: str, style: ParamStyle) -> type[Generator]:
     """The dialect's own sqlglot generator, printing placeholders in the driver's style.
 
@@ -605,7 +605,8 @@ def render(e: exp.Expr, c: Compiler) -> SqlQuery:
     if c.inline or not c.params:
         return SqlQuery(e.sql(dialect=spec.name), {})
     gen = _generator(spec.name, spec.style)(dialect=spec.name)
-    binding = gen.binding = _Binding(c)
+    binding = _Binding(c)
+    setattr(gen, "binding", binding)  # noqa: B010  (an attribute of the dynamic subclass)
     return SqlQuery(gen.generate(e), binding.params)
 
 
@@ -686,7 +687,7 @@ def cost_nanos(c: Compiler, cost: exp.Expr) -> exp.Expr:
         factor = NANOS_PER_USD // scale
         return nanos if factor == 1 else exp.Mul(this=nanos, expression=exp.Literal.number(factor))
     usd = cost.copy() if scale == 1 else exp.Div(this=cost.copy(), expression=exp.Literal.number(repr(float(scale))))
-    big = exp.GTE(
+    big: exp.Expr = exp.GTE(
         this=exp.Abs(this=exp.Mul(this=usd.copy(), expression=exp.Literal.number("1e9"))),
         expression=exp.Literal.number(_NANOS_LIMIT),
     )

@@ -295,9 +295,10 @@ _TABLE: tuple[DialectSpec, ...] = (
     ),
 )
 
-# Databricks SQL is Spark SQL for everything the compiler emits
-DIALECTS: dict[str, DialectSpec] = {d.name: d for d in _TABLE}
-DIALECTS["databricks"] = replace(DIALECTS["spark"], name="databricks")
+# Databricks SQL is Spark SQL for everything the compiler emits (listed right after spark)
+DIALECTS: dict[str, DialectSpec] = {
+    s.name: s for d in _TABLE for s in ((d, replace(d, name="databricks")) if d.name == "spark" else (d,))
+}
 ALIASES: dict[str, str] = {"postgresql": "postgres", "sqlserver": "tsql", "mssql": "tsql", "presto": "trino"}
 
 
