@@ -56,9 +56,9 @@ def test_errors_exit_1_with_message(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_where_or_is_parenthesised(capsys: pytest.CaptureFixture[str]) -> None:
-    rc, out, _ = run(capsys, "sql", "status = 200 or status = 500", "--where", "--inline")
+    rc, out, _ = run(capsys, "sql", "status = 200 or latency = 500", "--where", "--inline")
     assert rc == 0
-    assert out.strip() == "(requests.status = 200 OR requests.status = 500)"
+    assert out.strip() == "(requests.status = 200 OR requests.latency = 500)"
 
 
 def test_dsl_and_json_file_together_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
