@@ -97,9 +97,13 @@ def pg(pg_dsn: str) -> Iterator[Engine]:  # noqa: F811
     conn = psycopg.connect(pg_dsn)
 
     def run(q: SqlQuery) -> set[str]:
-        with conn.cursor() as cur:
-            cur.execute(q.sql, q.params or None)
-            return {r[0] for r in cur.fetchall()}
+        try:
+            with conn.cursor() as cur:
+                cur.execute(q.sql, q.params or None)
+                return {r[0] for r in cur.fetchall()}
+        except psycopg.Error:
+            conn.rollback()  # a failed statement aborts the transaction
+            raise
 
     # PostgreSQL text and jsonb cannot hold NUL
     yield Engine("postgres", lambda d: load_postgres(conn, d), run, nul=False)
@@ -540,3 +544,17 @@ def test_overview_cost_null_nan_count_zero_inf_is_an_error(engine_name: str, req
         engine.load([_r("a", cost=1.5), _r("x", cost=bad)])
         with pytest.raises(Exception, match="nano-USD"):
             run(q)
+
+
+@pytest.mark.parametrize("engine_name", ["duck", "lite", "ch", "pg"])
+def test_users_view_cost_without_64_bit_nanos_is_an_error(engine_name: str, request: pytest.FixtureRequest) -> None:
+    """user_cost over a row cost of ±inf or >= 2^63 nano-USD: an error, never a wrapped or clamped sum."""
+    engine: Engine = request.getfixturevalue(engine_name)
+    node = filterlang.parse("user_cost > 0")
+    for bad in (float("inf"), -float("inf"), 9.3e9):
+        engine.load([_r("a", cost=1.5), _r("x", cost=bad)])
+        for inline in (False, True):
+            q = to_sql(node, dialect=DIALECT[engine.name], columns=["request_id"], inline=inline)
+            message = "integer overflow" if engine.name == "sqlite" else "nano-USD"
+            with pytest.raises(Exception, match=message):
+                engine.run(q)

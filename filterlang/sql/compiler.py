@@ -113,6 +113,8 @@ def fill(template: str, dialect: str, **subs: exp.Expr) -> exp.Expr:
                 # the fresh operand is used as is once; a second use needs its own copy
                 repl = subs[key].copy() if key in used else subs[key]
                 used.add(key)
+                if isinstance(repl, exp.Binary | exp.Unary) and isinstance(node.parent, exp.Binary | exp.Unary):
+                    return exp.paren(repl, copy=False)  # the template's operator binds tighter
                 return repl
         return node
 

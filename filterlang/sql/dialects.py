@@ -208,6 +208,9 @@ _TABLE: tuple[DialectSpec, ...] = (
         nanos="CAST(floor(__v__ * 1e9 + 0.5) AS INTEGER)",
         nanos_int="CAST(__v__ AS INTEGER)",
         nanos_usd="CAST(__v__ AS REAL) / 1e9",
+        # no RAISE outside triggers: abs(-2^63) is SQLite's own "integer overflow" error,
+        # the one it gives for a sum beyond 64 bits too
+        fail="CASE WHEN __v__ THEN abs(-9223372036854775807 - __v__) ELSE 0 END",
         executed=True,
     ),
     DialectSpec(
