@@ -36,7 +36,7 @@ from .fields import (
     Kind,
 )
 from .nodes import Condition, FilterLeaf, Flat, Node, as_node, flat_depth, flatten, leaf_conditions
-from .rowdata import RowDataError, bad_value, read_map, read_number, reader
+from .rowdata import RowDataError, bad_value, read_int, read_map, reader
 from .textrules import (
     FOLD_TABLE,
     ascii_fold,
@@ -118,9 +118,7 @@ def _score_getter(name: str, key: str) -> Callable[[Row], int | None]:
         v = m.get(key)
         if v.__class__ is int or v is None:
             return v  # type: ignore[no-any-return]
-        n = read_number(v, where, integer=True)
-        assert n is None or isinstance(n, int)
-        return n
+        return read_int(v, where)
 
     return score
 

@@ -27,8 +27,7 @@ from decimal import Decimal
 from numbers import Integral, Real
 from typing import Any
 
-from .fields import FIELDS, Kind
-from .sql.layout import FLAT_COLUMNS
+from .fields import FIELDS, REQUESTS, Kind
 
 __all__ = [
     "INT64_MAX",
@@ -37,6 +36,7 @@ __all__ = [
     "bad_value",
     "is_nan",
     "read_bool",
+    "read_int",
     "read_map",
     "read_number",
     "read_text",
@@ -117,6 +117,13 @@ def read_number(value: Any, column: str, *, integer: bool, bounded: bool = True)
     raise bad_value(column, value, "a number (int or float)")
 
 
+def read_int(value: Any, column: str) -> int | None:
+    """An Int64 column's value (token counts, a score): an int, or NULL."""
+    n = read_number(value, column, integer=True)
+    assert n is None or isinstance(n, int)
+    return n
+
+
 # "YYYY-MM-DD HH:MM:SS[.fff...]" (the CSV/JSONL sample) or RFC 3339 ("T", optional offset);
 # ASCII digits only. Naive means UTC, as in the flat layout's TIMESTAMP columns.
 _TS = re.compile(
@@ -165,12 +172,20 @@ def read_map(value: Any, column: str) -> Mapping[Any, Any] | None:
 
 
 def _layout_type(column: str) -> str:
-    """The flat layout's logical type of ``column``; users_view numbers are "aggregate"."""
-    t = FLAT_COLUMNS.get(column)
-    if t is not None:
-        return t
-    kind = FIELDS[column].kind
-    return {Kind.NUMBER: "aggregate", Kind.TEXT: "text", Kind.TIMESTAMP: "timestamp"}[kind]
+    """The flat layout's logical type of ``column``, read off the field registry.
+
+    The same rule as ``filterlang.sql.layout.FLAT_COLUMNS`` (not imported: that module
+    pulls in sqlglot, which the evaluator does not need); users_view numbers are
+    "aggregate": exact sums beyond 64 bits, or doubles.
+    """
+    f = FIELDS[column]
+    if f.kind is Kind.NUMBER:
+        if f.table != REQUESTS:
+            return "aggregate"
+        return "cost" if column == "cost" else "int"
+    if f.kind is Kind.MAP:
+        return "map"
+    return {Kind.TEXT: "text", Kind.BOOLEAN: "bool", Kind.TIMESTAMP: "timestamp"}[f.kind]
 
 
 def reader(column: str) -> Callable[[Any], Any]:

@@ -25,7 +25,8 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
-from .money import cost_nanos, nanos_to_usd
+from .money import cost_nanos_or_none, nanos_to_usd
+from .rowdata import read_int, read_text, read_timestamp
 
 USER_FIELDS: tuple[str, ...] = (
     "user_user_id",
@@ -39,17 +40,6 @@ USER_FIELDS: tuple[str, ...] = (
     "user_total_prompt_tokens",
     "user_cost",
 )
-
-
-def _utc(x: Any) -> datetime | None:
-    if x is None:
-        return None
-    if isinstance(x, str):
-        from .timefmt import to_datetime
-
-        return to_datetime(x)
-    assert isinstance(x, datetime)
-    return x.replace(tzinfo=UTC) if x.tzinfo is None else x.astimezone(UTC)
 
 
 class _Acc:
@@ -66,18 +56,18 @@ class _Acc:
 
     def add(self, row: Mapping[str, Any]) -> None:
         self.n += 1
-        c = row.get("cost")
-        if c is not None:
-            n = cost_nanos(c)
+        n = cost_nanos_or_none(row.get("cost"))  # NULL and NaN are skipped, as SUM skips NULL
+        if n is not None:
             self.cost = n if self.cost is None else self.cost + n
-        p = row.get("prompt_tokens")
+        p = read_int(row.get("prompt_tokens"), "prompt_tokens")
         if p is not None:
             self.prompt = p if self.prompt is None else self.prompt + p
-        q = row.get("completion_tokens")
+        q = read_int(row.get("completion_tokens"), "completion_tokens")
         if q is not None:
             self.completion = q if self.completion is None else self.completion + q
-        t = _utc(row.get("request_created_at"))
+        t = read_timestamp(row.get("request_created_at"), "request_created_at")
         if t is not None:
+            t = t.astimezone(UTC)
             self.days.add(t.date())
             self.first = t if self.first is None or t < self.first else self.first
             self.last = t if self.last is None or t > self.last else self.last
@@ -106,7 +96,7 @@ def user_values(rows: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
     """user_id -> its users_view values, over all ``rows`` (NULL user ids skipped)."""
     accs: dict[str, _Acc] = {}
     for r in rows:
-        uid = r.get("user_id")
+        uid = read_text(r.get("user_id"), "user_id")
         if uid is None:
             continue
         acc = accs.get(uid)

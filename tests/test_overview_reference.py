@@ -126,9 +126,10 @@ def test_null_cost_is_skipped_and_all_null_is_zero() -> None:
 
 
 def test_cost_sum_is_correctly_rounded() -> None:
-    rows = rows_for({"a": [0.1] * 10, "b": [1e16, 1.0, -1e16]})
+    rows = rows_for({"a": [0.1] * 10, "b": [1e9, 1e-7, -1e9]})
     _, costs = user_measures(rows)
-    assert costs == [1.0, 1.0]  # exact nano-USD sum, not left-to-right float addition (0.9999999999999999, 0.0)
+    # exact nano-USD sums, not left-to-right float addition (0.9999999999999999, 1.1920928955078125e-07)
+    assert costs == [1e-7, 1.0]
 
 
 def test_streams_a_generator() -> None:
