@@ -67,9 +67,6 @@ USERS_ALIAS = "users_view"
 _INTEGER_TEXT = re.compile(r"[+-]?[0-9]+")  # upstream converts such a score text to Int64
 
 
-_CH_TYPES = {str: "String", int: "Int64", float: "Float64", bool: "Bool"}
-
-
 @dataclass(frozen=True, slots=True)
 class SqlQuery:
     """SQL text plus its parameters (name -> raw Python value, in placeholder order)."""
@@ -84,13 +81,16 @@ class SqlQuery:
 # ---------------------------------------------------------------- templates
 
 
+_PY_KINDS: tuple[tuple[type, str], ...] = ((bool, "bool"), (int, "int"), (float, "float"), (str, "str"))
+
+
 @lru_cache(maxsize=64)
-def _ch_type_cached(name: str) -> exp.DataType:
-    return exp.DataType.build(name, dialect="clickhouse")
+def _type_cached(name: str, dialect: str) -> exp.DataType:
+    return exp.DataType.build(name, dialect=dialect)
 
 
-def _ch_type(name: str) -> exp.DataType:
-    return _ch_type_cached(name).copy()
+def _param_type(name: str, dialect: str) -> exp.DataType:
+    return _type_cached(name, dialect).copy()
 
 
 @lru_cache(maxsize=512)
@@ -176,7 +176,7 @@ class Compiler:
 
     # ---- values
 
-    def value(self, v: Any, ch_type: str | None = None) -> exp.Expr:
+    def value(self, v: Any) -> exp.Expr:
         """A bound parameter (default) or a sqlglot-quoted literal (inline)."""
         if self.inline:
             if isinstance(v, bool):
@@ -188,14 +188,17 @@ class Compiler:
             return exp.Literal.number(str(v))
         name = f"{self.prefix}{len(self.params)}"
         self.params[name] = v
-        ctype = ch_type or _CH_TYPES[type(v)]
-        if isinstance(v, int) and not isinstance(v, bool) and not -(2**63) <= v < 2**63:
-            ctype = "Int128"  # a scaled bound (USD x 1e9) can leave the Int64 range
-        self.types[name] = ctype
-        if self.typed and self.spec.style is ParamStyle.CLICKHOUSE:
+        kind = next(k for t, k in _PY_KINDS if isinstance(v, t))
+        if kind == "int" and not -(2**63) <= v < 2**63:
+            kind = "int128"  # a scaled bound (USD x 1e9) can leave the Int64 range
+        types = self.spec.param_types
+        if types is None:
+            return exp.Placeholder(this=name)
+        ctype = self.types[name] = types[kind]
+        if self.typed:
             # only for to_sqlglot: rendering takes the type from self.types (building a
             # DataType parses SQL, a third of the compile time if done per value)
-            return exp.Placeholder(this=name, kind=_ch_type(ctype))
+            return exp.Placeholder(this=name, kind=_param_type(ctype, self.spec.name))
         return exp.Placeholder(this=name)
 
     def tmpl(self, template: str, **subs: exp.Expr) -> exp.Expr:
@@ -561,7 +564,7 @@ class _Binding:
         if style is ParamStyle.QMARK:
             return exp.Placeholder()
         if style is ParamStyle.CLICKHOUSE:
-            return exp.Placeholder(this=new, kind=_ch_type(c.types[old]))
+            return exp.Placeholder(this=new, kind=_param_type(c.types[old], c.spec.name))
         return exp.Placeholder(this=new)
 
 

@@ -14,6 +14,7 @@ is never asked to translate a quantile or histogram function between dialects.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -91,6 +92,8 @@ class DialectSpec:
     nanos_usd: str = "CAST(__v__ AS DOUBLE) / 1e9"
     # 0, or an error naming the cost when __v__ holds (None: the engine cannot raise)
     fail: str | None = None
+    # typed placeholders ({p0: String}): the type of a bound value by its Python type name
+    param_types: Mapping[str, str] | None = None
     # a setting that makes unmatched LEFT JOIN columns NULL (ClickHouse fills in 0 and '')
     join_nulls: str | None = None
     overview: OverviewSpec | None = None  # the overview statement runs on this engine
@@ -124,6 +127,7 @@ _TABLE: tuple[DialectSpec, ...] = (
         ),
         fail="throwIf(__v__, __m__)",
         join_nulls="join_use_nulls",
+        param_types={"str": "String", "int": "Int64", "int128": "Int128", "float": "Float64", "bool": "Bool"},
         overview=OverviewSpec(
             count="toFloat64(count())",
             sorted_array="arraySort(groupArray(__v__))",
