@@ -6,8 +6,11 @@ and both import them; nothing else in the package parses a LIKE pattern.
 
 from __future__ import annotations
 
+import itertools
+import operator
 import re
 from collections.abc import Callable
+from typing import Any
 
 _UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _LOWER = "abcdefghijklmnopqrstuvwxyz"
@@ -96,105 +99,117 @@ _ESCAPE = re.compile(r"(\\[%_\\])")
 _ONES = re.compile(r"(_+)")
 # How many distinct literal chunks of a wildcard segment are looked for before searching.
 _CHECKED_CHUNKS = 32
+# Wildcard segments up to this length compile to a regex (a few milliseconds at most).
+_REGEX_SEGMENT = 2048
 
 Piece = str | int  # literal text, or a run of that many ``_``
+_FIND, _SKIP, _SEARCH, _WILD = 0, 1, 2, 3  # how like_matcher steps over a middle segment
 
 
 def like_segments(pattern: str) -> list[list[Piece]]:
     """The pattern split at unescaped ``%``; each segment a list of literals and ``_`` runs.
 
     Same reading as :func:`like_tokens`, in C-speed string splits instead of a loop per
-    character, so a 1 MB pattern is split in a fraction of a second.
+    character, so a 1 MB pattern is split in a fraction of a second: escapes are first
+    swapped for private characters the pattern lacks, then ``%`` and ``_`` are plain
+    separators. A segment spelled the same twice is the same list (read once).
     """
-    if "\\" not in pattern and "_" not in pattern:
-        return [[s] if s else [] for s in pattern.split("%")]
-    segs: list[list[Piece]] = [[]]
-    for i, part in enumerate(_ESCAPE.split(pattern)):
-        if i % 2:  # "\%", "\_" or "\\": the escaped character, literally
-            _add_literal(segs[-1], part[1])
-            continue
-        subs = part.split("%")
-        _add_pieces(segs[-1], subs[0])
-        for sub in subs[1:]:
-            seg: list[Piece] = []
-            _add_pieces(seg, sub)
-            segs.append(seg)
+    back: dict[int, str] | None = None
+    if "\\" in pattern:
+        pattern, back = _hide_escapes(pattern)
+    seen: dict[str, list[Piece]] = {}
+    segs: list[list[Piece]] = []
+    for sub in pattern.split("%"):
+        known = seen.get(sub)
+        if known is None:
+            known = seen[sub] = _pieces(sub, back)
+        segs.append(known)
     return segs
 
 
-def _add_pieces(seg: list[Piece], text: str) -> None:
-    """Append unescaped ``text`` to ``seg``: each run of ``_`` a run of one-character wildcards."""
-    for q, part in enumerate(_ONES.split(text)):
-        if not q % 2:
-            _add_literal(seg, part)
-        elif seg and isinstance(seg[-1], int):
-            seg[-1] += len(part)
-        else:
-            seg.append(len(part))
+def _hide_escapes(pattern: str) -> tuple[str, dict[int, str]]:
+    """``pattern`` with ``\\%``, ``\\_``, ``\\\\`` as three characters it does not contain."""
+    used = set(pattern)
+    free = (chr(c) for c in range(0xE000, 0x110000) if chr(c) not in used and not 0xD800 <= c < 0xE000)
+    stand_in = {"\\%": next(free), "\\_": next(free), "\\\\": next(free)}
+    parts = _ESCAPE.split(pattern)
+    parts[1::2] = [stand_in[e] for e in parts[1::2]]
+    return "".join(parts), {ord(v): k[1] for k, v in stand_in.items()}
 
 
-def _add_literal(seg: list[Piece], text: str) -> None:
-    if not text:
-        return
-    if seg and isinstance(seg[-1], str):
-        seg[-1] += text
-    else:
-        seg.append(text)
+def _pieces(text: str, back: dict[int, str] | None) -> list[Piece]:
+    """One segment: literals and runs of ``_``; stand-ins turned back into their characters."""
+    parts = _ONES.split(text)  # literal, run, literal, run, ..., literal
+    out: list[Piece] = [len(p) if i % 2 else p if back is None else p.translate(back) for i, p in enumerate(parts) if p]
+    return out
 
 
 class _Wild:
     """A segment with ``_``: fixed length, literal chunks at fixed offsets.
 
-    Compiled to a regex of escaped literals and ``.`` runs only: no alternation and no
-    unbounded repeat, so the engine cannot backtrack; a search tries each start once and
-    gives up at the first mismatch, at most O(len(text) * len(segment)) character steps,
-    in C. A text lacking one of the segment's chunks is refused before searching (one
-    ``str.find`` per distinct chunk, linear), which answers the common hopeless rows
-    without the quadratic bound.
+    Short segments compile to a regex of escaped literals and ``.`` runs only (no
+    alternation, no unbounded repeat: the engine cannot backtrack) and are searched in
+    C. Long ones would take seconds to compile, so they anchor on their longest chunk
+    (``str.find``) and compare all chunks of a candidate window at once with one
+    ``itemgetter`` of slices, also in C. Either way a search costs at most
+    O(len(text) * len(segment)) character steps, and a text lacking one of the chunks is
+    refused before any search (one ``str.find`` per distinct chunk, linear).
     """
 
-    __slots__ = ("chunks", "length", "parts", "regex")
+    __slots__ = ("chunks", "getter", "length", "probes", "rx", "spans", "want")
 
     def __init__(self, pieces: list[Piece]) -> None:
-        self.parts: list[str] = []
-        chunks: set[str] = set()
-        self.length = 0
-        for p in pieces:
-            if isinstance(p, int):
-                self.parts.append("." if p == 1 else f".{{{p}}}")
-                self.length += p
-            else:
-                self.parts.append(re.escape(p))
-                chunks.add(p)
-                self.length += len(p)
-        self.regex: re.Pattern[str] | None = None
+        sizes = [p if isinstance(p, int) else len(p) for p in pieces]
+        starts = [0, *itertools.accumulate(sizes)]
+        self.length = starts[-1]
+        spans = [(o, p) for o, p in zip(starts, pieces, strict=False) if isinstance(p, str)]
+        self.spans = spans
         # the longest first: the most likely to be missing, and a missing one ends the search
-        self.chunks = sorted(chunks, key=len, reverse=True)[:_CHECKED_CHUNKS]
-
-    @property
-    def rx(self) -> re.Pattern[str]:
-        """Compiled on first use: a 1 MB segment takes about a second to compile, and the
-        chunk check spares that whenever no row could match."""
-        if self.regex is None:
-            self.regex = re.compile("".join(self.parts), re.DOTALL)
-            self.parts = []
-        return self.regex
+        self.chunks = sorted({c for _, c in spans}, key=len, reverse=True)[:_CHECKED_CHUNKS]
+        step = max(1, len(spans) // 4)
+        self.probes = spans[::step][:5]
+        self.rx: re.Pattern[str] | None = None
+        self.getter: Callable[[str], Any] = lambda w: ()
+        self.want: Any = ()
+        if self.length <= _REGEX_SEGMENT:
+            body = "".join(re.escape(p) if isinstance(p, str) else "." if p == 1 else f".{{{p}}}" for p in pieces)
+            self.rx = re.compile(body, re.DOTALL)
+        elif spans:
+            self.getter = operator.itemgetter(*[slice(o, o + len(c)) for o, c in spans])
+            self.want = tuple([c for _, c in spans]) if len(spans) > 1 else spans[0][1]
 
     def at(self, x: str, pos: int) -> bool:
         """Whether the segment matches ``x`` at ``pos`` (the caller checks there is room)."""
-        end = pos + self.length
-        for c in self.chunks:
-            if x.find(c, pos, end) < 0:
-                return False
-        return self.rx.match(x, pos) is not None
+        if self.rx is not None:
+            return self.rx.match(x, pos) is not None
+        return bool(self.getter(x[pos : pos + self.length]) == self.want)
 
     def find(self, x: str, start: int, end: int) -> int:
         """The leftmost start of an occurrence lying inside ``x[start:end]``, or -1."""
+        if self.rx is not None:
+            m = self.rx.search(x, start, end)
+            return -1 if m is None else m.start()
         for c in self.chunks:
             if x.find(c, start, end) < 0:
                 return -1
-        m = self.rx.search(x, start, end)
-        return -1 if m is None else m.start()
+        last = end - self.length  # the last start with room
+        if last < start:
+            return -1
+        if not self.spans:  # only "_": any window of the right length
+            return start
+        # anchor on the rarest of the checked chunks (counting is linear, in C)
+        rare = min(self.chunks, key=lambda ch: x.count(ch, start, end))
+        o = next(off for off, ch in self.spans if ch == rare)
+        stop = last + o + len(rare)
+        probes = self.probes
+        i = x.find(rare, start + o, stop)
+        while i >= 0:
+            s = i - o
+            # a few chunks one by one first: most windows fail there, before the full copy
+            if all(x.startswith(ch, s + off) for off, ch in probes) and self.at(x, s):
+                return s
+            i = x.find(rare, i + 1, stop)
+        return -1
 
 
 def like_matcher(pattern: str) -> Callable[[str], bool]:
@@ -225,22 +240,46 @@ def like_matcher(pattern: str) -> Callable[[str], bool]:
     if len(segs) == 1:
         return _whole(segs[0])
     head, tail = segs[0], segs[-1]
-    middle = [m[0] if len(m) == 1 and isinstance(m[0], str) else _Wild(m) for m in segs[1:-1] if m]
+    # One step per middle segment: a literal is found by str.find, a lone run of "_" just
+    # advances, a wildcard segment is searched by its regex or _Wild.find. Segments are
+    # built once per distinct spelling (a pattern may repeat one 300,000 times).
+    made: dict[int, tuple[int, Any, int]] = {}
+    steps: list[tuple[int, Any, int]] = []
+    for m in segs[1:-1]:
+        if not m:
+            continue
+        step = made.get(id(m))
+        if step is None:
+            if len(m) == 1 and isinstance(m[0], str):
+                step = (_FIND, m[0], len(m[0]))
+            elif len(m) == 1 and isinstance(m[0], int):
+                step = (_SKIP, None, m[0])
+            else:
+                w = _Wild(m)
+                step = (_SEARCH, w.rx.search, w.length) if w.rx is not None else (_WILD, w.find, w.length)
+            made[id(m)] = step
+        steps.append(step)
     h = _Wild(head) if head else None
     t = _Wild(tail) if tail else None
     hlen = h.length if h else 0
     tlen = t.length if t else 0
-    lens = [len(m) if isinstance(m, str) else m.length for m in middle]
-    least = hlen + tlen + sum(lens)
-    steps = list(zip(middle, lens, strict=True))
+    least = hlen + tlen + sum(size for _, _, size in steps)
 
     def match(x: str) -> bool:
         n = len(x)
         if n < least or (h is not None and not h.at(x, 0)):
             return False
         pos, end = hlen, n - tlen
-        for seg, size in steps:
-            i = x.find(seg, pos, end) if isinstance(seg, str) else seg.find(x, pos, end)
+        for kind, how, size in steps:
+            if kind == _FIND:
+                i = x.find(how, pos, end)
+            elif kind == _SKIP:  # a run of "_" alone: any characters
+                i = pos if pos + size <= end else -1
+            elif kind == _SEARCH:
+                found = how(x, pos, end)
+                i = -1 if found is None else found.start()
+            else:
+                i = how(x, pos, end)
             if i < 0:
                 return False
             pos = i + size
