@@ -680,7 +680,7 @@ def cost_nanos(c: Compiler, cost: exp.Expr) -> exp.Expr:
 
     A double in USD is rounded per row with ``floor(usd * 1e9 + 0.5)`` in double
     arithmetic, so every engine and the Python reference add the same integers; a NaN
-    counts as 0; ±inf or |cost·1e9| >= 2^63 is an error naming the cost on engines that
+    is no cost, like NULL; ±inf or |cost·1e9| >= 2^63 is an error naming the cost on engines that
     can raise (the dialect's ``fail``), never a wrapped number. An integer column whose
     scale divides 1e9 (upstream's UInt64 nano-USD, micros) is scaled exactly.
     """
@@ -696,17 +696,15 @@ def cost_nanos(c: Compiler, cost: exp.Expr) -> exp.Expr:
         this=exp.Abs(this=exp.Mul(this=usd.copy(), expression=exp.Literal.number("1e9"))),
         expression=exp.Literal.number(_NANOS_LIMIT),
     )
-    zero: list[exp.Expr] = [big.copy()]
+    missing: exp.Expr = exp.Is(this=usd.copy(), expression=exp.Null())
     if spec.isnan is not None:  # NaN first: DuckDB and PostgreSQL order NaN above every number
         nan = c.tmpl(spec.isnan, v=usd.copy())
-        zero.insert(0, nan.copy())
+        missing = exp.or_(missing, nan.copy())
         big = exp.and_(exp.not_(nan), big)
-    # NULL stays NULL (no cost); NaN and out-of-range read as 0 so no cast can fail first
+    # NULL and NaN read as NULL (no cost: the overview's sum coalesces to 0, users_view's
+    # stays NULL as the evaluator's), out-of-range as 0 so that no cast fails before `fail`
     safe = exp.Case(
-        ifs=[
-            exp.If(this=exp.Is(this=usd.copy(), expression=exp.Null()), true=exp.Null()),
-            exp.If(this=exp.or_(*zero), true=exp.Literal.number(0)),
-        ],
+        ifs=[exp.If(this=missing, true=exp.Null()), exp.If(this=big.copy(), true=exp.Literal.number(0))],
         default=usd,
     )
     nanos = c.tmpl(spec.nanos, v=safe)
