@@ -119,7 +119,13 @@ def test_engines_equal_reference_exactly(pairs: list[tuple[str, float]], p: str,
         assert _run(rows, engine, request, method) == want, engine
 
 
-@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_nan_cost_counts_as_zero() -> None:
+    """semantics.md §4 (the engines' side: tests/test_differential.py)."""
+    rows = [{"user_id": "a", "cost": math.nan}, {"user_id": "a", "cost": 0.25}, {"user_id": "b", "cost": math.nan}]
+    assert user_measures(rows) == ([1.0, 2.0], [0.0, 0.25])
+
+
+@pytest.mark.parametrize("bad", [math.inf, -math.inf])
 @pytest.mark.parametrize("engine", ENGINES)
 def test_non_finite_cost_is_an_error_on_every_engine(engine: str, bad: float) -> None:
     rows = [{"user_id": "a", "cost": bad}, {"user_id": "b", "cost": 1.0}]
