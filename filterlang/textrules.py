@@ -145,10 +145,13 @@ class _Wild:
         self.length = len(text)
         starts = [0, *itertools.accumulate(map(len, parts))][0::2]
         lits = parts[0::2] if back is None else [p.translate(back) for p in parts[0::2]]
-        spans = list(itertools.compress(zip(starts, lits, strict=False), lits))
+        # C-level maps only: a 1 MB segment has 250,000 chunks
+        offs = list(itertools.compress(starts, lits))
+        texts = list(itertools.compress(lits, lits))
+        spans = list(zip(offs, texts, strict=True))
         self.spans = spans
         # the longest first: the most likely to be missing, and a missing one ends the search
-        self.chunks = sorted(set(lits) - {""}, key=len, reverse=True)[:_CHECKED_CHUNKS]
+        self.chunks = sorted(set(texts), key=len, reverse=True)[:_CHECKED_CHUNKS]
         step = max(1, len(spans) // 4)
         self.probes = spans[::step][:5]
         self.rx: re.Pattern[str] | None = None
@@ -158,9 +161,9 @@ class _Wild:
             body = "".join(f".{{{len(p)}}}" if i % 2 else re.escape(lits[i // 2]) for i, p in enumerate(parts))
             self.rx = re.compile(body, re.DOTALL)
         elif spans:
-            ends = map(operator.add, (o for o, _ in spans), map(len, (c for _, c in spans)))
-            self.getter = operator.itemgetter(*map(slice, (o for o, _ in spans), ends))
-            self.want = tuple(c for _, c in spans) if len(spans) > 1 else spans[0][1]
+            ends = map(operator.add, offs, map(len, texts))
+            self.getter = operator.itemgetter(*map(slice, offs, ends))
+            self.want = tuple(texts) if len(texts) > 1 else texts[0]
 
     def at(self, x: str, pos: int) -> bool:
         """Whether the segment matches ``x`` at ``pos`` (the caller checks there is room)."""
