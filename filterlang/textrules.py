@@ -243,15 +243,19 @@ def like_matcher(pattern: str) -> Callable[[str], bool]:
                 step = (_SEARCH, w.rx.search, w.length) if w.rx is not None else (_WILD, w.find, w.length)
             made[m] = step
         steps.append(step)
-    h = _Wild(segs[0], back) if segs[0] else None
-    t = _Wild(segs[-1], back) if segs[-1] else None
-    hlen = h.length if h else 0
-    tlen = t.length if t else 0
+    h = _Wild(segs[0], back) if "_" in segs[0] else None
+    t = _Wild(segs[-1], back) if "_" in segs[-1] else None
+    head = "" if h else _literal(segs[0], back)  # literal ends: startswith / endswith
+    tail = "" if t else _literal(segs[-1], back)
+    hlen = h.length if h else len(head)
+    tlen = t.length if t else len(tail)
     least = hlen + tlen + sum(size for _, _, size in steps)
 
     def match(x: str) -> bool:
         n = len(x)
-        if n < least or (h is not None and not h.at(x, 0)):
+        if n < least or not x.startswith(head) or not x.endswith(tail):
+            return False
+        if h is not None and not h.at(x, 0):
             return False
         pos, end = hlen, n - tlen
         for kind, how, size in steps:
