@@ -576,6 +576,7 @@ def test_mistyped_values_are_a_clear_error(
 TIMESTAMP_SPELLINGS: list[tuple[Any, bool]] = [
     ("2026-01-01 12:00:00.123", True),  # the JSONL/CSV sample's spelling, naive = UTC
     ("2026-01-01 12:00:00.123456", True),
+    ("2026-01-01 12:00:00.1239999999", True),  # finer digits truncated
     ("2026-01-01T12:00:00.123Z", True),
     ("2026-01-01T14:00:00.123+02:00", True),
     ("2026-01-01t12:00:00.123z", True),
