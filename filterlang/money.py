@@ -27,15 +27,9 @@ def cost_nanos(cost: Any, column: str = "cost") -> int:
     data (RowDataError naming the cost), never an OverflowError or a wrapped number; a
     cost that is not a number (a text "1.5", a bool) is refused, never converted.
     """
-    n = cost_nanos_or_none(cost, column)
-    return 0 if n is None else n
-
-
-def cost_nanos_or_none(cost: Any, column: str = "cost") -> int | None:
-    """:func:`cost_nanos`, but NULL and NaN stay NULL (for SUMs that skip them: users_view)."""
     v = read_number(cost, column, integer=False)
     if v is None:
-        return None
+        return 0
     x = float(v)
     y = x * 1e9
     if not -_NANOS_LIMIT < y < _NANOS_LIMIT:

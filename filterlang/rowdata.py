@@ -127,7 +127,7 @@ def read_int(value: Any, column: str) -> int | None:
 # "YYYY-MM-DD HH:MM:SS[.fff...]" (the CSV/JSONL sample) or RFC 3339 ("T", optional offset);
 # ASCII digits only. Naive means UTC, as in the flat layout's TIMESTAMP columns.
 _TS = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})?",
+    r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})?",
     re.ASCII | re.IGNORECASE,
 )
 

@@ -102,81 +102,68 @@ _CHECKED_CHUNKS = 32
 # Wildcard segments up to this length compile to a regex (a few milliseconds at most).
 _REGEX_SEGMENT = 2048
 
-Piece = str | int  # literal text, or a run of that many ``_``
 _FIND, _SKIP, _SEARCH, _WILD = 0, 1, 2, 3  # how like_matcher steps over a middle segment
 
 
-def like_segments(pattern: str) -> list[list[Piece]]:
-    """The pattern split at unescaped ``%``; each segment a list of literals and ``_`` runs.
+def _hide_escapes(pattern: str) -> tuple[str, dict[int, str] | None]:
+    """``pattern`` with ``\\%``, ``\\_``, ``\\\\`` swapped for three characters it lacks.
 
-    Same reading as :func:`like_tokens`, in C-speed string splits instead of a loop per
-    character, so a 1 MB pattern is split in a fraction of a second: escapes are first
-    swapped for private characters the pattern lacks, then ``%`` and ``_`` are plain
-    separators. A segment spelled the same twice is the same list (read once).
+    After the swap ``%`` and ``_`` are plain separators, so the pattern is split by
+    C-speed ``str.split`` instead of a loop per character (a 1 MB pattern in
+    milliseconds); ``back`` turns the stand-ins into the escaped characters again.
     """
-    back: dict[int, str] | None = None
-    if "\\" in pattern:
-        pattern, back = _hide_escapes(pattern)
-    seen: dict[str, list[Piece]] = {}
-    segs: list[list[Piece]] = []
-    for sub in pattern.split("%"):
-        known = seen.get(sub)
-        if known is None:
-            known = seen[sub] = _pieces(sub, back)
-        segs.append(known)
-    return segs
-
-
-def _hide_escapes(pattern: str) -> tuple[str, dict[int, str]]:
-    """``pattern`` with ``\\%``, ``\\_``, ``\\\\`` as three characters it does not contain."""
+    if "\\" not in pattern:
+        return pattern, None
     used = set(pattern)
-    free = (chr(c) for c in range(0xE000, 0x110000) if chr(c) not in used and not 0xD800 <= c < 0xE000)
+    free = (chr(c) for c in range(0xE000, 0x110000) if chr(c) not in used)
     stand_in = {"\\%": next(free), "\\_": next(free), "\\\\": next(free)}
     parts = _ESCAPE.split(pattern)
     parts[1::2] = [stand_in[e] for e in parts[1::2]]
     return "".join(parts), {ord(v): k[1] for k, v in stand_in.items()}
 
 
-def _pieces(text: str, back: dict[int, str] | None) -> list[Piece]:
-    """One segment: literals and runs of ``_``; stand-ins turned back into their characters."""
-    parts = _ONES.split(text)  # literal, run, literal, run, ..., literal
-    out: list[Piece] = [len(p) if i % 2 else p if back is None else p.translate(back) for i, p in enumerate(parts) if p]
-    return out
+def _literal(text: str, back: dict[int, str] | None) -> str:
+    return text if back is None else text.translate(back)
 
 
 class _Wild:
-    """A segment with ``_``: fixed length, literal chunks at fixed offsets.
+    """A segment (between two ``%``) with ``_``: fixed length, literal chunks at fixed offsets.
 
     Short segments compile to a regex of escaped literals and ``.`` runs only (no
     alternation, no unbounded repeat: the engine cannot backtrack) and are searched in
-    C. Long ones would take seconds to compile, so they anchor on their longest chunk
-    (``str.find``) and compare all chunks of a candidate window at once with one
-    ``itemgetter`` of slices, also in C. Either way a search costs at most
+    C. Long ones would take seconds to compile, so they anchor on their rarest chunk
+    (``str.find``), probe a few chunks, then compare every chunk of the window at once
+    with one ``itemgetter`` of slices, also in C. Either way a search costs at most
     O(len(text) * len(segment)) character steps, and a text lacking one of the chunks is
     refused before any search (one ``str.find`` per distinct chunk, linear).
     """
 
     __slots__ = ("chunks", "getter", "length", "probes", "rx", "spans", "want")
 
-    def __init__(self, pieces: list[Piece]) -> None:
-        sizes = [p if isinstance(p, int) else len(p) for p in pieces]
-        starts = [0, *itertools.accumulate(sizes)]
-        self.length = starts[-1]
-        spans = [(o, p) for o, p in zip(starts, pieces, strict=False) if isinstance(p, str)]
+    def __init__(self, text: str, back: dict[int, str] | None) -> None:
+        parts = _ONES.split(text)  # literal, run of "_", literal, ..., literal
+        self.length = len(text)
+        starts = [0, *itertools.accumulate(map(len, parts))][0::2]
+        lits = parts[0::2] if back is None else [p.translate(back) for p in parts[0::2]]
+        # C-level maps only: a 1 MB segment has 250,000 chunks
+        offs = list(itertools.compress(starts, lits))
+        texts = list(itertools.compress(lits, lits))
+        spans = list(zip(offs, texts, strict=True))
         self.spans = spans
         # the longest first: the most likely to be missing, and a missing one ends the search
-        self.chunks = sorted({c for _, c in spans}, key=len, reverse=True)[:_CHECKED_CHUNKS]
+        self.chunks = sorted(set(texts), key=len, reverse=True)[:_CHECKED_CHUNKS]
         step = max(1, len(spans) // 4)
         self.probes = spans[::step][:5]
         self.rx: re.Pattern[str] | None = None
         self.getter: Callable[[str], Any] = lambda w: ()
         self.want: Any = ()
         if self.length <= _REGEX_SEGMENT:
-            body = "".join(re.escape(p) if isinstance(p, str) else "." if p == 1 else f".{{{p}}}" for p in pieces)
+            body = "".join(f".{{{len(p)}}}" if i % 2 else re.escape(lits[i // 2]) for i, p in enumerate(parts))
             self.rx = re.compile(body, re.DOTALL)
         elif spans:
-            self.getter = operator.itemgetter(*[slice(o, o + len(c)) for o, c in spans])
-            self.want = tuple([c for _, c in spans]) if len(spans) > 1 else spans[0][1]
+            ends = map(operator.add, offs, map(len, texts))
+            self.getter = operator.itemgetter(*map(slice, offs, ends))
+            self.want = tuple(texts) if len(texts) > 1 else texts[0]
 
     def at(self, x: str, pos: int) -> bool:
         """Whether the segment matches ``x`` at ``pos`` (the caller checks there is room)."""
@@ -225,49 +212,50 @@ def like_matcher(pattern: str) -> Callable[[str], bool]:
     O(len(text) * len(segment)) (see :class:`_Wild`). A backtracking ``.*`` regex took
     minutes on ``%a%a%a%a%a%b`` against 200 ``a``s.
     """
-    if "\\" not in pattern and "_" not in pattern:  # literals and % only: the common case
-        parts = pattern.split("%")
-        if len(parts) == 1:
-            return lambda x: x == pattern
-        return _literals(parts[0], [p for p in parts[1:-1] if p], parts[-1])
-    segs = like_segments(pattern)
-    if all(len(g) <= 1 and all(isinstance(p, str) for p in g) for g in segs):  # escapes, no _
-        lits = [str(g[0]) if g else "" for g in segs]
+    hidden, back = _hide_escapes(pattern)
+    segs = hidden.split("%")
+    if "_" not in hidden:  # literals and % only: the common case
+        lits = [_literal(g, back) for g in segs] if back is not None else segs
         if len(lits) == 1:
             only = lits[0]
             return lambda x: x == only
         return _literals(lits[0], [p for p in lits[1:-1] if p], lits[-1])
     if len(segs) == 1:
-        return _whole(segs[0])
-    head, tail = segs[0], segs[-1]
-    # One step per middle segment: a literal is found by str.find, a lone run of "_" just
-    # advances, a wildcard segment is searched by its regex or _Wild.find. Segments are
-    # built once per distinct spelling (a pattern may repeat one 300,000 times).
-    made: dict[int, tuple[int, Any, int]] = {}
+        whole = _Wild(hidden, back)
+        size = whole.length
+        return lambda x: len(x) == size and whole.at(x, 0)
+    # One step per middle segment: a literal is found by str.find, a run of "_" alone
+    # just advances, a wildcard segment is searched by its regex or _Wild.find. Each
+    # distinct spelling is built once (a pattern may repeat one 300,000 times).
+    made: dict[str, tuple[int, Any, int]] = {}
     steps: list[tuple[int, Any, int]] = []
     for m in segs[1:-1]:
         if not m:
             continue
-        step = made.get(id(m))
+        step = made.get(m)
         if step is None:
-            if len(m) == 1 and isinstance(m[0], str):
-                step = (_FIND, m[0], len(m[0]))
-            elif len(m) == 1 and isinstance(m[0], int):
-                step = (_SKIP, None, m[0])
+            if "_" not in m:
+                step = (_FIND, _literal(m, back), len(m))
+            elif not m.strip("_"):
+                step = (_SKIP, None, len(m))
             else:
-                w = _Wild(m)
+                w = _Wild(m, back)
                 step = (_SEARCH, w.rx.search, w.length) if w.rx is not None else (_WILD, w.find, w.length)
-            made[id(m)] = step
+            made[m] = step
         steps.append(step)
-    h = _Wild(head) if head else None
-    t = _Wild(tail) if tail else None
-    hlen = h.length if h else 0
-    tlen = t.length if t else 0
+    h = _Wild(segs[0], back) if "_" in segs[0] else None
+    t = _Wild(segs[-1], back) if "_" in segs[-1] else None
+    head = "" if h else _literal(segs[0], back)  # literal ends: startswith / endswith
+    tail = "" if t else _literal(segs[-1], back)
+    hlen = h.length if h else len(head)
+    tlen = t.length if t else len(tail)
     least = hlen + tlen + sum(size for _, _, size in steps)
 
     def match(x: str) -> bool:
         n = len(x)
-        if n < least or (h is not None and not h.at(x, 0)):
+        if n < least or not x.startswith(head) or not x.endswith(tail):
+            return False
+        if h is not None and not h.at(x, 0):
             return False
         pos, end = hlen, n - tlen
         for kind, how, size in steps:
@@ -311,16 +299,6 @@ def _literals(head: str, middle: list[str], tail: str) -> Callable[[str], bool]:
         return True
 
     return match
-
-
-def _whole(pieces: list[Piece]) -> Callable[[str], bool]:
-    """A pattern without ``%``: equality, or a fixed length with the chunks in place."""
-    if all(isinstance(p, str) for p in pieces):
-        lit = "".join(map(str, pieces))
-        return lambda x: x == lit
-    seg = _Wild(pieces)
-    size = seg.length
-    return lambda x: len(x) == size and seg.at(x, 0)
 
 
 def _literal_ends(head: str, tail: str) -> Callable[[str], bool]:

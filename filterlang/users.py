@@ -6,8 +6,10 @@ rows of the data set (not only the rows a filter keeps), so a filter mixing
 compiler produces the same numbers with a grouped subquery LEFT JOINed on user_id; the
 rules below copy SQL's aggregate semantics so both agree bit for bit:
 
-- SUM ignores NULLs and is NULL when the user has no non-NULL value.
-- user_cost is the overview's exact sum (docs/overview.md): each cost as integer
+- SUM ignores NULLs and is NULL when the user has no non-NULL value; sums are Python
+  ints, exact at any size, as the engines' 128-bit sums are (no data reaches 2^127).
+- user_cost is the overview's exact sum (docs/overview.md; a NaN cost counts as 0, ±inf
+  or beyond 2^63 nano-USD is a RowDataError naming the cost): each cost as integer
   nano-USD ``floor(cost * 1e9 + 0.5)`` in double arithmetic, the integers added
   exactly, then ``float(total) / 1e9``. A float sum (even a correctly rounded fsum)
   would differ from the engines' order-dependent double sums in the last bit and move
@@ -25,7 +27,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
-from .money import cost_nanos_or_none, nanos_to_usd
+from .money import cost_nanos, nanos_to_usd
 from .rowdata import read_int, read_text, read_timestamp
 
 USER_FIELDS: tuple[str, ...] = (
@@ -56,8 +58,9 @@ class _Acc:
 
     def add(self, row: Mapping[str, Any]) -> None:
         self.n += 1
-        n = cost_nanos_or_none(row.get("cost"))  # NULL and NaN are skipped, as SUM skips NULL
-        if n is not None:
+        c = row.get("cost")
+        if c is not None:  # NULL is skipped (SQL SUM); NaN counts as 0, as in the overview (§4)
+            n = cost_nanos(c)
             self.cost = n if self.cost is None else self.cost + n
         p = read_int(row.get("prompt_tokens"), "prompt_tokens")
         if p is not None:

@@ -353,34 +353,41 @@ def test_like_matcher_equals_reference(pattern: str, texts: list[str]) -> None:
 
 
 M = 1_000_000
-# (pattern, text): 1 MB patterns and values, the limit of a filter; each answered well under a second
-LIKE_AT_THE_LIMITS: list[tuple[str, str]] = [
-    ("%a%a%a%a%a%b", "a" * 200),  # the issue's case: over a minute with a backtracking regex
-    ("%a" * (M // 2 - 2) + "%b", "a" * M),
-    ("%a" * (M // 2 - 2) + "%b%", "a" * M),
-    ("%" + "a" * (M // 2) + "b%", "a" * M),
-    ("%" + "a_" * (M // 4) + "b%", "a" * M),
-    ("%" + "_" * (M // 2) + "b", "a" * M),
-    ("_" * M, "a" * M),
-    ("%a_a_a_a_a_b%", "a" * M),
-    ("%" + "a_" * 100 + "b%", "ab" * (M // 2)),
-    ("a%" * (M // 2 - 1) + "b", "a" * M),
+# (pattern, text, kept): 1 MB patterns and values (the limit of a filter), each answered well
+# under a second; the issue's case took over a minute with a backtracking regex
+LIKE_AT_THE_LIMITS: list[tuple[str, str, bool]] = [
+    ("%a%a%a%a%a%b", "a" * 200, False),
+    ("%a" * (M // 2 - 2) + "%b", "a" * M, False),
+    ("%a" * (M // 2 - 2) + "%b%", "a" * M, False),
+    ("%a" * (M // 2 - 2) + "%", "a" * M, True),
+    ("a%" * (M // 2 - 1) + "b", "a" * M, False),
+    ("%" + "a" * (M // 2) + "b%", "a" * M, False),
+    ("%" + "a_" * (M // 4) + "b%", "a" * M, False),
+    ("%" + "a_" * (M // 4) + "b%", "a" * M + "b", True),
+    ("%" + "a_" * (M // 4) + "a%", "a" * M, True),
+    ("%" + "ab_" * (M // 6) + "%", "abc" * (M // 3), True),
+    ("%" + "_" * (M // 2) + "b", "a" * M, False),
+    ("_" * M, "a" * M, True),
+    ("_%" * (M // 2), "a" * M, True),
+    ("%a_" * (M // 3), "ab" * (M // 2), True),
+    ("%\\%" * (M // 3), "%" * M, True),
+    ("%a_a_a_a_a_b%", "a" * M, False),
+    ("%" + "a_" * 100 + "b%", "ab" * (M // 2), False),
 ]
 
 
-@pytest.mark.parametrize(("pattern", "text"), LIKE_AT_THE_LIMITS, ids=lambda v: f"{v[:12]!r}x{len(v)}")
-def test_like_is_fast_at_the_limits(pattern: str, text: str) -> None:
-    t0 = time.perf_counter()
-    pred = compile_predicate(L("model", "like", pattern))
-    kept = pred({"model": text})
-    elapsed = time.perf_counter() - t0
-    assert kept is _ref_like_fast(pattern, text)
-    assert elapsed < 1.0, f"{elapsed:.2f}s"
-
-
-def _ref_like_fast(pattern: str, text: str) -> bool:
-    # the big cases have no answer worth a DP over 10^12 cells: all of them are misses but two
-    return pattern == "_" * M or (pattern.startswith("a%") and text.startswith("a") and False)
+@pytest.mark.parametrize(
+    ("pattern", "text", "kept"), LIKE_AT_THE_LIMITS, ids=[f"{p[:8]!r}x{len(p)}" for p, _, _ in LIKE_AT_THE_LIMITS]
+)
+def test_like_is_fast_at_the_limits(pattern: str, text: str, kept: bool) -> None:
+    node = L("model", "like", pattern)
+    elapsed = []
+    for _ in range(2):  # the better of two: a shared CI machine has hiccups
+        t0 = time.perf_counter()
+        got = compile_predicate(node)({"model": text})
+        elapsed.append(time.perf_counter() - t0)
+        assert got is kept
+    assert min(elapsed) < 1.0, f"{min(elapsed):.2f}s"
 
 
 # ------------------------------------------------------------------ issue 9: conventions and scores
@@ -569,6 +576,7 @@ def test_mistyped_values_are_a_clear_error(
 TIMESTAMP_SPELLINGS: list[tuple[Any, bool]] = [
     ("2026-01-01 12:00:00.123", True),  # the JSONL/CSV sample's spelling, naive = UTC
     ("2026-01-01 12:00:00.123456", True),
+    ("2026-01-01 12:00:00.1239999999", True),  # finer digits truncated
     ("2026-01-01T12:00:00.123Z", True),
     ("2026-01-01T14:00:00.123+02:00", True),
     ("2026-01-01t12:00:00.123z", True),
