@@ -566,12 +566,14 @@ def test_users_view_cost_without_64_bit_nanos_is_an_error(engine_name: str, requ
 
 
 @pytest.mark.parametrize("engine_name", ["duck", "lite", "ch", "pg"])
-def test_users_view_nan_cost_is_no_cost(engine_name: str, request: pytest.FixtureRequest) -> None:
+def test_users_view_nan_cost_counts_as_zero(engine_name: str, request: pytest.FixtureRequest) -> None:
     engine: Engine = request.getfixturevalue(engine_name)
     data = [{"request_id": "a", "user_id": "a", "cost": float("nan")}]
     data += [
         {"request_id": "b0", "user_id": "b", "cost": float("nan")},
         {"request_id": "b1", "user_id": "b", "cost": 1.5},
     ]
+    if engine.name == "sqlite":  # SQLite stores a NaN as NULL: a NULL cost is skipped by the sum
+        data = [{**r, "cost": None} if r["cost"] != r["cost"] else r for r in data]
     flts = [filterlang.parse(t) for t in ("user_cost = 0", "user_cost != 0", "user_cost = 1.5", "user_cost < 2")]
     check(engine, data, flts)

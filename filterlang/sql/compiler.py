@@ -680,7 +680,7 @@ def cost_nanos(c: Compiler, cost: exp.Expr) -> exp.Expr:
 
     A double in USD is rounded per row with ``floor(usd * 1e9 + 0.5)`` in double
     arithmetic, so every engine and the Python reference add the same integers; a NaN
-    is no cost, like NULL; ±inf or |cost·1e9| >= 2^63 is an error naming the cost on engines that
+    counts as 0; ±inf or |cost·1e9| >= 2^63 is an error naming the cost on engines that
     can raise (the dialect's ``fail``), never a wrapped number. An integer column whose
     scale divides 1e9 (upstream's UInt64 nano-USD, micros) is scaled exactly.
     """
@@ -696,15 +696,18 @@ def cost_nanos(c: Compiler, cost: exp.Expr) -> exp.Expr:
         this=exp.Abs(this=exp.Mul(this=usd.copy(), expression=exp.Literal.number("1e9"))),
         expression=exp.Literal.number(_NANOS_LIMIT),
     )
-    missing: exp.Expr = exp.Is(this=usd.copy(), expression=exp.Null())
+    zero: exp.Expr = big.copy()
     if spec.isnan is not None:  # NaN first: DuckDB and PostgreSQL order NaN above every number
         nan = c.tmpl(spec.isnan, v=usd.copy())
-        missing = exp.or_(missing, nan.copy())
+        zero = exp.or_(nan.copy(), zero)
         big = exp.and_(exp.not_(nan), big)
-    # NULL and NaN read as NULL (no cost: the overview's sum coalesces to 0, users_view's
-    # stays NULL as the evaluator's), out-of-range as 0 so that no cast fails before `fail`
+    # NULL stays NULL (no cost); NaN counts as 0, out-of-range reads 0 so that no cast
+    # fails before `fail` raises the error naming the cost
     safe = exp.Case(
-        ifs=[exp.If(this=missing, true=exp.Null()), exp.If(this=big.copy(), true=exp.Literal.number(0))],
+        ifs=[
+            exp.If(this=exp.Is(this=usd.copy(), expression=exp.Null()), true=exp.Null()),
+            exp.If(this=zero, true=exp.Literal.number(0)),
+        ],
         default=usd,
     )
     nanos = c.tmpl(spec.nanos, v=safe)
