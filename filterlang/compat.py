@@ -45,7 +45,7 @@ from .fields import (
 from .jsonio import path_join, read_json
 from .limits import DEFAULT_LIMITS, Limits
 from .nodes import Condition, FilterBranch, FilterLeaf, Node, as_node, leaf_conditions, make_leaf
-from .textrules import ascii_fold
+from .textrules import ascii_fold, like_matcher
 
 UPSTREAM_INT32_USD = (2**31 - 1) / 1e9  # upstream binds nano-USD cost as Int32
 UPSTREAM_INT32 = 2**31  # upstream binds every integer bound as Int32
@@ -481,12 +481,15 @@ def _map_text_holds(c: Condition, pin: Any) -> bool | None:
     return _pattern_holds(c.op, v, pin)
 
 
-def _pattern_holds(op: str, v: str, text: str) -> bool | None:
+def _pattern_holds(op: str, v: str, text: str) -> bool:
+    """Whether the known ``text`` passes ``op v`` (the evaluator's own text rules)."""
     if op == CONTAINS:
         return ascii_fold(v) in ascii_fold(text)
     if op == NOT_CONTAINS:
         return ascii_fold(v) not in ascii_fold(text)
-    return None  # like / ilike: not decided here
+    if op == ILIKE:
+        return like_matcher(ascii_fold(v))(ascii_fold(text))
+    return like_matcher(v)(text)
 
 
 _INTEGER_TEXT = re.compile(r"[+-]?[0-9]+")
