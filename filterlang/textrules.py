@@ -138,37 +138,46 @@ class _Wild:
     refused before any search (one ``str.find`` per distinct chunk, linear).
     """
 
-    __slots__ = ("chunks", "getter", "length", "probes", "rx", "spans", "want")
+    __slots__ = ("chunks", "getter", "length", "lits", "parts", "probes", "rx", "spans", "want")
 
     def __init__(self, text: str, back: dict[int, str] | None) -> None:
         parts = _ONES.split(text)  # literal, run of "_", literal, ..., literal
         self.length = len(text)
-        starts = [0, *itertools.accumulate(map(len, parts))][0::2]
         lits = parts[0::2] if back is None else [p.translate(back) for p in parts[0::2]]
-        # C-level maps only: a 1 MB segment has 250,000 chunks
-        offs = list(itertools.compress(starts, lits))
-        texts = list(itertools.compress(lits, lits))
-        spans = list(zip(offs, texts, strict=True))
-        self.spans = spans
         # the longest first: the most likely to be missing, and a missing one ends the search
-        self.chunks = sorted(set(texts), key=len, reverse=True)[:_CHECKED_CHUNKS]
-        step = max(1, len(spans) // 4)
-        self.probes = spans[::step][:5]
+        self.chunks = sorted(set(lits) - {""}, key=len, reverse=True)[:_CHECKED_CHUNKS]
         self.rx: re.Pattern[str] | None = None
+        self.parts, self.lits = parts, lits
+        self.spans: list[tuple[int, str]] | None = None  # built on first use (_prepare)
+        self.probes: list[tuple[int, str]] = []
         self.getter: Callable[[str], Any] = lambda w: ()
         self.want: Any = ()
         if self.length <= _REGEX_SEGMENT:
             body = "".join(f".{{{len(p)}}}" if i % 2 else re.escape(lits[i // 2]) for i, p in enumerate(parts))
             self.rx = re.compile(body, re.DOTALL)
-        elif spans:
-            ends = map(operator.add, offs, map(len, texts))
-            self.getter = operator.itemgetter(*map(slice, offs, ends))
-            self.want = tuple(texts) if len(texts) > 1 else texts[0]
+
+    def _prepare(self) -> list[tuple[int, str]]:
+        """Offsets, probes and the window comparer of a long segment: only once a row has
+        every chunk (a 1 MB segment has 250,000 of them; C-level maps only)."""
+        if self.spans is None:
+            starts = [0, *itertools.accumulate(map(len, self.parts))][0::2]
+            offs = list(itertools.compress(starts, self.lits))
+            texts = list(itertools.compress(self.lits, self.lits))
+            self.spans = list(zip(offs, texts, strict=True))
+            step = max(1, len(self.spans) // 4)
+            self.probes = self.spans[::step][:5]
+            if texts:
+                ends = map(operator.add, offs, map(len, texts))
+                self.getter = operator.itemgetter(*map(slice, offs, ends))
+                self.want = tuple(texts) if len(texts) > 1 else texts[0]
+            self.parts = self.lits = []
+        return self.spans
 
     def at(self, x: str, pos: int) -> bool:
         """Whether the segment matches ``x`` at ``pos`` (the caller checks there is room)."""
         if self.rx is not None:
             return self.rx.match(x, pos) is not None
+        self._prepare()
         return bool(self.getter(x[pos : pos + self.length]) == self.want)
 
     def find(self, x: str, start: int, end: int) -> int:
@@ -182,11 +191,12 @@ class _Wild:
         last = end - self.length  # the last start with room
         if last < start:
             return -1
-        if not self.spans:  # only "_": any window of the right length
+        if not self.chunks:  # only "_": any window of the right length
             return start
+        spans = self._prepare()
         # anchor on the rarest of the checked chunks (counting is linear, in C)
         rare = min(self.chunks, key=lambda ch: x.count(ch, start, end))
-        o = next(off for off, ch in self.spans if ch == rare)
+        o = next(off for off, ch in spans if ch == rare)
         stop = last + o + len(rare)
         probes = self.probes
         i = x.find(rare, start + o, stop)
