@@ -99,6 +99,8 @@ _ESCAPE = re.compile(r"(\\[%_\\])")
 _ONES = re.compile(r"(_+)")
 # How many distinct literal chunks of a wildcard segment are looked for before searching.
 _CHECKED_CHUNKS = 32
+# Patterns with "_" up to this length run as one atomic-group regex (C speed, compiles fast).
+_ATOMIC_PATTERN = 256
 # Wildcard segments up to this length compile to a regex (a few milliseconds at most).
 _REGEX_SEGMENT = 2048
 
@@ -138,37 +140,46 @@ class _Wild:
     refused before any search (one ``str.find`` per distinct chunk, linear).
     """
 
-    __slots__ = ("chunks", "getter", "length", "probes", "rx", "spans", "want")
+    __slots__ = ("chunks", "getter", "length", "lits", "parts", "probes", "rx", "spans", "want")
 
     def __init__(self, text: str, back: dict[int, str] | None) -> None:
         parts = _ONES.split(text)  # literal, run of "_", literal, ..., literal
         self.length = len(text)
-        starts = [0, *itertools.accumulate(map(len, parts))][0::2]
         lits = parts[0::2] if back is None else [p.translate(back) for p in parts[0::2]]
-        # C-level maps only: a 1 MB segment has 250,000 chunks
-        offs = list(itertools.compress(starts, lits))
-        texts = list(itertools.compress(lits, lits))
-        spans = list(zip(offs, texts, strict=True))
-        self.spans = spans
         # the longest first: the most likely to be missing, and a missing one ends the search
-        self.chunks = sorted(set(texts), key=len, reverse=True)[:_CHECKED_CHUNKS]
-        step = max(1, len(spans) // 4)
-        self.probes = spans[::step][:5]
+        self.chunks = sorted(set(lits) - {""}, key=len, reverse=True)[:_CHECKED_CHUNKS]
         self.rx: re.Pattern[str] | None = None
+        self.parts, self.lits = parts, lits
+        self.spans: list[tuple[int, str]] | None = None  # built on first use (_prepare)
+        self.probes: list[tuple[int, str]] = []
         self.getter: Callable[[str], Any] = lambda w: ()
         self.want: Any = ()
         if self.length <= _REGEX_SEGMENT:
             body = "".join(f".{{{len(p)}}}" if i % 2 else re.escape(lits[i // 2]) for i, p in enumerate(parts))
             self.rx = re.compile(body, re.DOTALL)
-        elif spans:
-            ends = map(operator.add, offs, map(len, texts))
-            self.getter = operator.itemgetter(*map(slice, offs, ends))
-            self.want = tuple(texts) if len(texts) > 1 else texts[0]
+
+    def _prepare(self) -> list[tuple[int, str]]:
+        """Offsets, probes and the window comparer of a long segment: only once a row has
+        every chunk (a 1 MB segment has 250,000 of them; C-level maps only)."""
+        if self.spans is None:
+            starts = [0, *itertools.accumulate(map(len, self.parts))][0::2]
+            offs = list(itertools.compress(starts, self.lits))
+            texts = list(itertools.compress(self.lits, self.lits))
+            self.spans = list(zip(offs, texts, strict=True))
+            step = max(1, len(self.spans) // 4)
+            self.probes = self.spans[::step][:5]
+            if texts:
+                ends = map(operator.add, offs, map(len, texts))
+                self.getter = operator.itemgetter(*map(slice, offs, ends))
+                self.want = tuple(texts) if len(texts) > 1 else texts[0]
+            self.parts = self.lits = []
+        return self.spans
 
     def at(self, x: str, pos: int) -> bool:
         """Whether the segment matches ``x`` at ``pos`` (the caller checks there is room)."""
         if self.rx is not None:
             return self.rx.match(x, pos) is not None
+        self._prepare()
         return bool(self.getter(x[pos : pos + self.length]) == self.want)
 
     def find(self, x: str, start: int, end: int) -> int:
@@ -182,11 +193,12 @@ class _Wild:
         last = end - self.length  # the last start with room
         if last < start:
             return -1
-        if not self.spans:  # only "_": any window of the right length
+        if not self.chunks:  # only "_": any window of the right length
             return start
+        spans = self._prepare()
         # anchor on the rarest of the checked chunks (counting is linear, in C)
         rare = min(self.chunks, key=lambda ch: x.count(ch, start, end))
-        o = next(off for off, ch in self.spans if ch == rare)
+        o = next(off for off, ch in spans if ch == rare)
         stop = last + o + len(rare)
         probes = self.probes
         i = x.find(rare, start + o, stop)
@@ -211,6 +223,43 @@ def like_matcher(pattern: str) -> Callable[[str], bool]:
     (CPython's two-way ``str.find``); a segment with ``_`` costs at most
     O(len(text) * len(segment)) (see :class:`_Wild`). A backtracking ``.*`` regex took
     minutes on ``%a%a%a%a%a%b`` against 200 ``a``s.
+    """
+    hidden, back = _hide_escapes(pattern)
+    segs = hidden.split("%")
+    if "_" not in hidden:  # literals and % only: the common case
+        lits = [_literal(g, back) for g in segs] if back is not None else segs
+        if len(lits) == 1:
+            only = lits[0]
+            return lambda x: x == only
+        return _literals(lits[0], [p for p in lits[1:-1] if p], lits[-1])
+    if len(pattern) <= _ATOMIC_PATTERN:
+        full = _atomic(segs, back).fullmatch
+        return lambda x: full(x) is not None
+    return segment_matcher(pattern)
+
+
+def _atomic(segs: list[str], back: dict[int, str] | None) -> re.Pattern[str]:
+    """A short pattern as one regex running the same greedy algorithm in C.
+
+    Each middle segment is an atomic group ``(?>.*?SEG)``: its leftmost occurrence, and
+    once taken never given back, so the engine cannot try other splits (what made
+    ``.*`` regexes exponential); the last ``.*`` only places the tail. Python 3.11+.
+    """
+
+    def body(seg: str) -> str:
+        parts = _ONES.split(seg)
+        return "".join(f".{{{len(p)}}}" if i % 2 else re.escape(_literal(p, back)) for i, p in enumerate(parts))
+
+    if len(segs) == 1:
+        return re.compile(body(segs[0]), re.DOTALL)
+    middle = "".join(f"(?>.*?{body(m)})" for m in segs[1:-1] if m)
+    return re.compile(f"{body(segs[0])}{middle}.*{body(segs[-1])}", re.DOTALL)
+
+
+def segment_matcher(pattern: str) -> Callable[[str], bool]:
+    """:func:`like_matcher` without the short-pattern regex: the segment walk itself.
+
+    Public so that the tests can hold it against a reference on short patterns too.
     """
     hidden, back = _hide_escapes(pattern)
     segs = hidden.split("%")
