@@ -260,6 +260,12 @@ class _Compiler:
         cmp = {EQUALS: exp.EQ, NOT_EQUALS: exp.NEQ, GT: exp.GT, GTE: exp.GTE, LT: exp.LT, LTE: exp.LTE}[c.op]
         if isinstance(v, int) and c.field in DOUBLE_FIELDS and fm.scale == 1 and not fm.integer:
             return self.int_vs_double(c.op, e, v)
+        if isinstance(v, float) and c.field not in DOUBLE_FIELDS and fm.scale == 1 and 2**53 <= abs(v) < math.inf:
+            # an integer column against a double bound past 2**53: integer bounds, as below.
+            # A bound parameter that is a double makes DuckDB and Spark turn the column into
+            # a double, so latency 2**53 + 1 would equal 9007199254740992.0 (below 2**53
+            # every BIGINT converts exactly and the plain comparison is right).
+            return self.int_units(c.op, e, Fraction(Decimal(repr(v))), top=2**63 - 1)
         if fm.scale == 1:
             if isinstance(v, int) and not -(2**63) <= v < 2**63:
                 # BIGINT columns hold signed 64 bits, and drivers cannot bind more
@@ -271,17 +277,20 @@ class _Compiler:
                 return self.beyond(c.op, e, above=scaled > 0)
             return cmp(this=e, expression=self.value(scaled))
         # exact: the decimal the user wrote, times the scale, against integer units
-        r = Fraction(Decimal(repr(v))) * Fraction(fm.scale)
+        return self.int_units(c.op, e, Fraction(Decimal(repr(v))) * Fraction(fm.scale))
+
+    def int_units(self, op: str, e: exp.Expr, r: Fraction, top: int = INT_UNITS_MAX) -> exp.Expr:
+        """``e OP r`` for an integer column ``e`` (values up to ``top``) and an exact rational bound ``r``."""
+        cmp = {EQUALS: exp.EQ, NOT_EQUALS: exp.NEQ, GT: exp.GT, GTE: exp.GTE, LT: exp.LT, LTE: exp.LTE}[op]
         lo, hi = math.floor(r), math.ceil(r)
-        op = c.op
         bound = {GT: lo, GTE: hi, LT: hi, LTE: lo}.get(op, lo)
         if op in (EQUALS, NOT_EQUALS) and lo != hi:
             # no integer equals a fractional unit: equals never holds, not-equals holds off NULL
             return exp.false() if op == EQUALS else exp.not_(exp.Is(this=e, expression=exp.Null()))
-        if not INT_UNITS_MIN <= bound <= INT_UNITS_MAX:
+        if not INT_UNITS_MIN <= bound <= top:
             # past every 64-bit integer: a constant test, never a bound that wraps (Int128
             # and beyond) or that an engine cannot parse
-            return self.beyond(op, e, above=bound > INT_UNITS_MAX)
+            return self.beyond(op, e, above=bound > top)
         return cmp(this=e, expression=self.value(bound))
 
     def int_vs_double(self, op: str, e: exp.Expr, v: int) -> exp.Expr:
