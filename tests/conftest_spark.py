@@ -38,13 +38,14 @@ def spark_conf() -> dict[str, str]:
     """The settings every test session uses (small, local, quiet)."""
     return {
         "spark.ui.enabled": "false",
-        "spark.sql.shuffle.partitions": "2",
+        "spark.sql.shuffle.partitions": "1",
         "spark.default.parallelism": "2",
         "spark.sql.session.timeZone": "UTC",
         "spark.driver.bindAddress": "127.0.0.1",
         "spark.driver.host": "127.0.0.1",
         "spark.sql.adaptive.enabled": "false",  # tiny queries: planning time dominates
         "spark.driver.memory": "768m",
+        "spark.ui.showConsoleProgress": "false",
     }
 
 

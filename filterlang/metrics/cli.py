@@ -158,9 +158,9 @@ def _cmd_overview(args: argparse.Namespace) -> int:
         from ..sql.profiles import resolve_profile
 
         profile = replace(resolve_profile(profile), tenant_column="organization_id", tenant=args.tenant)
-    if engine == "clickhouse":
+    if engine == "clickhouse" or (engine == "spark" and args.table):
         source: Any = args.table
-        progress = ProgressLine(f"querying {args.table or 'the profile table'} on ClickHouse", large=True)
+        progress = ProgressLine(f"querying {args.table or 'the profile table'} on {engine}", large=True)
     else:
         if not args.data:
             args.usage_error(f"argument --data is required with --engine {engine} (a .parquet, .csv or .jsonl file)")
@@ -177,9 +177,10 @@ def _cmd_overview(args: argparse.Namespace) -> int:
             engine=engine,
             method=args.method,
             bins=args.bins,
-            url=args.url,
+            url=args.spark_master if engine == "spark" else args.url,
             progress=progress.update if progress.tty else None,
             **({"profile": profile} if engine == "clickhouse" else {}),
+            **({"table": args.table} if engine == "spark" else {}),
         )
     except (ValueError, ImportError, OSError) as e:  # SourceError is a ValueError
         if progress.tty:
@@ -240,7 +241,10 @@ def register(subparsers: Any) -> None:
     o.add_argument("--p-size", default="p95", choices=("p50", "p75", "p95", "p99", "p99.9"), help="default p95")
     o.add_argument("--interquartile", action="store_true", help="keep the band Q(1-p) <= value <= Q(p)")
     o.add_argument(
-        "--engine", default="duckdb", choices=("duckdb", "chdb", "reference", "clickhouse"), help="default duckdb"
+        "--engine",
+        default="duckdb",
+        choices=("duckdb", "chdb", "reference", "clickhouse", "spark"),
+        help="default duckdb",
     )
     o.add_argument("--method", default="adaptive", choices=("adaptive", "equal"), help="bucketing (default adaptive)")
     o.add_argument(
@@ -250,7 +254,11 @@ def register(subparsers: Any) -> None:
     o.add_argument("--compact", action="store_true", help="with --json: one line")
     o.add_argument("--filter-json", action="store_true", help="EXPR is the filter as the API's JSON")
     o.add_argument("--url", help="ClickHouse server URL for --engine clickhouse")
-    o.add_argument("--table", help="table to read with --engine clickhouse (default: the profile's table)")
+    o.add_argument("--table", help="table to read with --engine clickhouse|spark (default: the profile's table)")
+    o.add_argument(
+        "--spark-master",
+        help="with --engine spark: spark://HOST:7077, Spark Connect sc://HOST:15002 or local[N] (default local[*])",
+    )
     o.add_argument(
         "--profile",
         default="flat",

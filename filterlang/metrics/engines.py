@@ -46,6 +46,7 @@ ENGINE_EXTRAS: dict[str, tuple[str, str]] = {
     "duckdb": ("duckdb", "duckdb"),
     "chdb": ("chdb", "chdb"),
     "clickhouse": ("clickhouse_connect", "clickhouse"),
+    "spark": ("pyspark", "spark"),
     "reference": ("duckdb", "duckdb"),  # reading files for the reference uses DuckDB's readers
 }
 MEASURES = ("request_count", "user_cost")
@@ -93,18 +94,25 @@ def run_overview(
     reports (DuckDB knows the fraction done; the others report None, i.e. "still working").
     ``profile`` (clickhouse engine only; files are always the flat layout) maps the fields onto
     your table, e.g. ``helicone_profile(org)`` for upstream's, tenant guard included.
-    ``kw`` goes to ``clickhouse_connect.get_client`` for the clickhouse engine.
+    ``kw`` goes to ``clickhouse_connect.get_client`` for the clickhouse engine. For ``spark``,
+    ``url`` is the Spark master (``spark://``, ``sc://``, ``local[N]``; default: the active
+    session or ``local[*]``), ``table`` a catalog table, and ``session=`` a SparkSession.
     A filter that cannot be compiled gives ``{"data": None, "error": ...}``; an unreadable
     source raises :class:`sources.SourceError`.
     """
     _require(engine)
     if engine != "clickhouse" and profile != "flat":
         raise ValueError("profile= applies to the clickhouse engine; data files use the flat layout")
-    if engine != "clickhouse":
+    if engine not in ("clickhouse", "spark"):  # Spark reads its own sources (DataFrames, tables, cluster paths)
         source = sources.resolve(source)
         _check_columns(req.node, source)
     try:
-        if engine == "duckdb":
+        if engine == "spark":
+            from .spark import run_spark
+
+            with _polling(progress, None):
+                data = run_spark(req, source, method=method, bins=bins, table=table, master=url, **kw)
+        elif engine == "duckdb":
             data = _run_duckdb(req, sources.resolve(source), method, bins, progress)
         elif engine == "chdb":
             data = _run_chdb(req, sources.resolve(source), method, bins, progress)
