@@ -34,7 +34,8 @@ class DialectSpec:
     like_escape: emit ``ESCAPE '\\'`` (engines without a default LIKE escape character).
     like_specials: characters besides ``%``/``_``/``\\`` that LIKE treats specially (tsql ``[``).
     case_like: "like" or "glob": SQLite's LIKE ignores ASCII case, so ``like`` becomes GLOB.
-    fold: "translate" (ASCII-only via TRANSLATE) or "lower" (engine lower() is ASCII-only).
+    fold: "translate" (ASCII-only via TRANSLATE), "lower" (engine lower() is ASCII-only) or
+        "replace" (no TRANSLATE and a Unicode lower(): one REPLACE per ASCII letter).
     bool_style: "bare" (``col`` / ``NOT col``) or "int" (``col = 1``; tsql has no boolean expressions).
     ts_value: how bound timestamps are written: "naive" ``2026-01-31 12:00:00.123`` (UTC)
         or "offset" ``2026-01-31 12:00:00.123+00:00``.
@@ -161,7 +162,7 @@ _TABLE: tuple[DialectSpec, ...] = (
         ParamStyle.PYFORMAT,
         like_escape=False,  # backslash is MySQL's default LIKE escape
         case_like="like",
-        fold="lower",  # no TRANSLATE; LOWER follows the collation (documented gap)
+        fold="replace",  # no TRANSLATE, and LOWER folds É too: 26 case-sensitive REPLACEs (MariaDB-tested)
         bool_style="bare",
         ts_value="naive",
         ts="CAST(__v__ AS DATETIME(3))",
@@ -170,7 +171,8 @@ _TABLE: tuple[DialectSpec, ...] = (
         map_get="COALESCE(JSON_UNQUOTE(JSON_EXTRACT(__c__, CONCAT('$.', JSON_QUOTE(__k__)))), '')",
         map_has="JSON_CONTAINS_PATH(__c__, 'one', CONCAT('$.', JSON_QUOTE(__k__)))",
         score_get="JSON_UNQUOTE(JSON_EXTRACT(__c__, CONCAT('$.', JSON_QUOTE(__k__))))",
-        notes="default collations compare case- and trailing-space-insensitively",
+        executed=True,  # on MariaDB 10.11 (tests/test_mysql.py), text columns utf8mb4_nopad_bin
+        notes="default collations compare case- and trailing-space-insensitively: use utf8mb4_nopad_bin (MariaDB) / utf8mb4_0900_bin (MySQL 8)",
     ),
     DialectSpec(
         "bigquery",
