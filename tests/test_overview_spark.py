@@ -100,8 +100,12 @@ COMBOS = [(p, iqr, method) for p in P_SIZES for iqr in (False, True) for method 
 
 
 @pytestmark_spark
-def test_edge_cases_every_p_size_both_methods(spark: Any) -> None:  # noqa: F811
-    # all 20 (pSize, interquartile, method) combinations, spread over the row sets
+def test_edge_cases_every_p_size_both_methods(spark: Any, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    # all 20 (pSize, interquartile, method) combinations, spread over the row sets; the
+    # ascending stream is cut into range partitions of 4 users (ties across partitions)
+    import filterlang.metrics.spark as engine
+
+    monkeypatch.setattr(engine, "STREAM_PARTITION_USERS", 4)
     for k, data in enumerate(EDGE_CASES):
         frame = spark.createDataFrame(table_from_rows(data))
         for p, iqr, method in COMBOS[k :: len(EDGE_CASES)]:

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 __all__ = ["SPARK_READERS", "cut_stream", "run_spark", "spark_session"]
 
 MEASURES = ("request_count", "user_cost")
+STREAM_PARTITION_USERS = 1_000_000  # per-user values per streamed partition (~8 MB of doubles)
 
 # A row's cost as integer nano-USD, floor(cost * 1e9 + 0.5) in double arithmetic (the
 # reference's money.cost_nanos). NaN counts as 0 (NULL), like a NULL cost. A cost with no
@@ -221,8 +222,11 @@ def _measure(per_user: Any, m: str, n: int, p_size: str, interquartile: bool, me
         return []
     from pyspark.sql import functions as F
 
-    ordered = per_user.select(F.col(m).alias("x")).orderBy("x")
-    stream = (float(r[0]) for r in ordered.toLocalIterator())
+    # Range partitions of at most STREAM_PARTITION_USERS values, each sorted: the driver holds
+    # one partition at a time (no prefetch), whatever the number of users.
+    parts = max(1, -(-n // STREAM_PARTITION_USERS))
+    ordered = per_user.select(F.col(m).alias("x")).repartitionByRange(parts, "x").sortWithinPartitions("x")
+    stream = (float(r[0]) for r in ordered.toLocalIterator(prefetchPartitions=False))
     if method == "adaptive":
         return adaptive_histogram(cut_stream(stream, n, p_size, interquartile), bins)
     lo, hi = cut_bounds(stream, n, p_size, interquartile)
