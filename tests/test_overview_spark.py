@@ -185,6 +185,67 @@ def test_bad_data_and_bad_requests_are_clear_errors(spark: Any) -> None:  # noqa
         overview(req(), inf, engine="spark", session=spark)
     bad = overview({"filter": "all", "pSize": "p96", "useInterquartile": False}, worked_table(), engine="spark")
     assert bad["data"] is None and "pSize" in bad["error"]
+    import pyarrow as pa
+
+    floats = pa.table({"user_id": ["a"], "cost": [1.0], "status": [200.5]})
+    with pytest.raises(ValueError, match=r"column 'status' has type double.*int column"):
+        overview(req(), floats, engine="spark", session=spark)
+
+
+@pytestmark_spark
+def test_narrow_input_with_a_users_view_filter(spark: Any) -> None:  # noqa: F811
+    """Missing optional columns read as NULL (semantics §8): users_view needs no token columns here."""
+    from filterlang import parse, to_json
+
+    data = [
+        {"user_id": u, "cost": 0.25, "model": "gpt-4o" if i % 2 else "claude"}
+        for u, n in WORKED.items()
+        for i in range(n)
+    ]
+    body = req(
+        to_json(parse('model = "gpt-4o" and user_cost > 0.3 and user_average_tokens_per_request > 0')), "p75", True
+    )
+    body2 = req(to_json(parse('model = "gpt-4o" and user_cost > 0.3')), "p75", True)
+    frame = spark.createDataFrame(table_from_rows(data, columns=["user_id", "cost", "model"]))
+    for b in (body, body2):
+        assert_same(overview(b, frame, engine="spark", session=spark), overview(b, data))
+
+
+CONNECT_SCRIPT = """
+import sys, json
+sys.path.insert(0, sys.argv[1])
+from pyspark.sql import SparkSession
+from worked import worked_rows
+from filterlang.metrics import overview
+from filterlang.metrics.sources import table_from_rows
+s = SparkSession.builder.remote("local[2]").config("spark.sql.shuffle.partitions", "1").getOrCreate()
+body = {"filter": "all", "pSize": "p75", "useInterquartile": True}
+got = overview(body, s.createDataFrame(table_from_rows(worked_rows())), engine="spark")
+print(json.dumps([got == overview(body, worked_rows()), type(s).__module__]))
+s.stop()
+"""
+
+
+@pytestmark_spark
+def test_spark_connect_session() -> None:
+    """The same engine through Spark Connect (a local Connect server); on demand: it starts a second JVM."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    if not os.environ.get("FILTERLANG_SPARK_CONNECT"):
+        pytest.skip("Spark Connect check runs with FILTERLANG_SPARK_CONNECT=1 (starts a second JVM, ~15 s)")
+    pytest.importorskip("grpc", reason="Spark Connect needs pip install 'pyspark[connect]'")
+    out = subprocess.run(
+        [sys.executable, "-c", CONNECT_SCRIPT, str(Path(__file__).parent)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == '[true, "pyspark.sql.connect.session"]'
 
 
 @pytestmark_spark

@@ -146,6 +146,42 @@ def _read(session: Any, source: Any, table: str | None) -> Any:
     return df
 
 
+# Spark types each flat column may have (semantics.md §8: anything else is a clear error).
+_ACCEPTED: dict[str, frozenset[str]] = {
+    "text": frozenset({"string"}),
+    "cost": frozenset({"double", "float", "bigint", "int", "smallint", "tinyint"}),
+    "int": frozenset({"bigint", "int", "smallint", "tinyint"}),
+    "bool": frozenset({"boolean"}),
+    "timestamp": frozenset({"timestamp", "timestamp_ntz"}),
+    "map": frozenset({"map<string,string>"}),
+    "score_map": frozenset({"map<string,bigint>", "map<string,int>", "map<string,smallint>", "map<string,tinyint>"}),
+}
+
+
+def _flat(df: Any, label: str) -> Any:
+    """``df`` checked against the flat layout, missing columns (and all-NULL ``void`` ones)
+    added as typed NULLs, so a narrow input works for every filter (semantics.md §8)."""
+    from pyspark.sql import functions as F
+
+    types = {f.name: f.dataType.simpleString() for f in df.schema.fields}
+    for name, t in types.items():
+        logical = sources.FLAT_TYPES.get(name)
+        if logical is not None and t != "void" and t not in _ACCEPTED[logical]:
+            raise sources.SourceError(
+                f"{label}: column {name!r} has type {t}, which does not fit the flat layout's "
+                f"{logical} column (expected {' or '.join(sorted(_ACCEPTED[logical]))})"
+            )
+    fill = [
+        F.lit(None).cast(_SPARK_TYPES[t]).alias(c)
+        for c, t in sources.FLAT_TYPES.items()
+        if c not in types or types[c] == "void"
+    ]
+    if not fill:
+        return df
+    keep = [F.col(f"`{c}`") for c, t in types.items() if t != "void"]
+    return df.select(*keep, *fill)
+
+
 @contextmanager
 def _utc(session: Any) -> Iterator[None]:
     key = "spark.sql.session.timeZone"
@@ -184,7 +220,7 @@ def run_spark(
     per_user: Any = None
     try:
         with _utc(session):
-            df = _read(session, source, table)
+            df = _flat(_read(session, source, table), _where(source, table))
             df.createOrReplaceTempView(view)
             kept = f"WITH requests AS (SELECT * FROM `{view}`) {q.sql}"
             text = PER_USER_SQL.format(nanos=NANOS_SQL, kept=kept)
