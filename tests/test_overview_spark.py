@@ -122,7 +122,7 @@ def overview_cases(draw: st.DrawFn) -> tuple[list[dict[str, Any]], Node]:
 
 
 @pytestmark_spark
-@settings(max_examples=8)
+@settings(max_examples=6)
 @given(overview_cases(), st.sampled_from(P_SIZES), st.booleans(), st.sampled_from(METHODS))
 def test_spark_matches_reference(
     spark: Any,  # noqa: F811

@@ -48,13 +48,13 @@ def scenario() -> st.SearchStrategy[tuple[list[dict[str, Any]], list[Node]]]:
     )
 
 
-@settings(max_examples=25)
+@settings(max_examples=20)
 @given(scenario())
 def test_spark_agrees_with_the_evaluator(spark: Any, case: tuple[list[dict[str, Any]], list[Node]]) -> None:  # noqa: F811
     check(spark, *case)
 
 
-@settings(max_examples=10)
+@settings(max_examples=6)
 @given(rows(nul=True), st.lists(any_nodes(max_leaves=6), min_size=1, max_size=2))
 def test_language_filters_agree_on_spark(spark: Any, data: list[dict[str, Any]], flts: list[Node]) -> None:  # noqa: F811
     check(spark, data, flts)
