@@ -263,3 +263,25 @@ def test_cli_engine_spark(spark: Any, sample_files: dict[str, Any], capsys: pyte
     from filterlang.metrics.request import OverviewRequest
 
     assert_same(got, overview(OverviewRequest.from_dsl('model ~ "gpt%"', "p95", False), path, engine="reference"))
+
+
+@pytestmark_spark
+@settings(max_examples=5)
+@given(st.data())
+def test_text_formats_round_trip_tricky_values(
+    spark: Any,  # noqa: F811
+    tmp_path_factory: pytest.TempPathFactory,
+    data: st.DataObject,
+) -> None:
+    """Quotes, backslashes, newlines, tabs, '' vs NULL, %/_ and non-ASCII survive CSV/JSONL on Spark."""
+    from filterlang import sample, to_json
+
+    rows = data.draw(rowgen.rows(nul=False, min_size=1, max_size=16))
+    node = data.draw(st.one_of(st.just(ALL), rowgen.filters(rows, nul=False)))
+    base = tmp_path_factory.mktemp("fmt")
+    body = req(to_json(node), "p99.9", False)
+    want = overview(body, rows, engine="reference")
+    for fmt in ("csv", "jsonl"):
+        path = base / f"data.{fmt}"
+        sample.write(table_from_rows(rows, columns=list(FLAT_COLUMNS)), path)
+        assert_same(overview(body, path, engine="spark", session=spark), want)

@@ -74,7 +74,6 @@ SPARK_READERS: dict[str, dict[str, str]] = {
         "ignoreLeadingWhiteSpace": "false",
         "ignoreTrailingWhiteSpace": "false",
         "nullValue": "",
-        "emptyValue": "",
         "mode": "FAILFAST",
         "timestampFormat": "yyyy-MM-dd HH:mm:ss[.SSS]",
     },
@@ -135,15 +134,25 @@ def _read(session: Any, source: Any, table: str | None) -> Any:
     if src.kind == "jsonl":
         schema = ", ".join(f"`{c}` {_SPARK_TYPES[sources.FLAT_TYPES[c]]}" for c in cols)
         return reader.schema(schema).json(path)
-    text_types = {c: "STRING" if sources.FLAT_TYPES[c] in sources.MAP_TYPES else None for c in cols}
-    schema = ", ".join(f"`{c}` {text_types[c] or _SPARK_TYPES[sources.FLAT_TYPES[c]]}" for c in cols)
-    df = reader.schema(schema).csv(path)
     from pyspark.sql import functions as F
 
-    for c, t in text_types.items():
-        if t is not None:
-            df = df.withColumn(c, F.from_json(F.col(f"`{c}`"), _SPARK_TYPES[sources.FLAT_TYPES[c]]))
-    return df
+    # Spark reads a quoted "" as its emptyValue and then turns any value equal to nullValue
+    # ("") into NULL, so '' and NULL would merge (two users become one): a quoted "" is read
+    # as a one-off marker and turned back into '' here; an unquoted empty field stays NULL.
+    marker = f"\x00filterlang-empty-{uuid.uuid4().hex}"
+    text_types = {c: "STRING" if sources.FLAT_TYPES[c] in sources.MAP_TYPES else None for c in cols}
+    schema = ", ".join(f"`{c}` {text_types[c] or _SPARK_TYPES[sources.FLAT_TYPES[c]]}" for c in cols)
+    df = reader.option("emptyValue", marker).schema(schema).csv(path)
+    out = []
+    for c in cols:
+        col = F.col(f"`{c}`")
+        logical = sources.FLAT_TYPES[c]
+        if logical == "text" or text_types[c] is not None:
+            col = F.when(col == F.lit(marker), F.lit("")).otherwise(col)
+        if text_types[c] is not None:
+            col = F.from_json(col, _SPARK_TYPES[logical])
+        out.append(col.alias(c))
+    return df.select(*out)
 
 
 # Spark types each flat column may have (semantics.md §8: anything else is a clear error).
