@@ -285,3 +285,18 @@ def test_text_formats_round_trip_tricky_values(
         path = base / f"data.{fmt}"
         sample.write(table_from_rows(rows, columns=list(FLAT_COLUMNS)), path)
         assert_same(overview(body, path, engine="spark", session=spark), want)
+
+
+@pytestmark_spark
+def test_cli_engine_spark_table_and_usage(spark: Any, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
+    import json
+
+    from filterlang.cli import main
+
+    spark.createDataFrame(table_from_rows(worked_rows())).createOrReplaceTempView("cli_requests")
+    assert main(["overview", "--engine", "spark", "--table", "cli_requests", "--p-size", "p75", "--json"]) == 0
+    assert rc(json.loads(capsys.readouterr().out)) == P75
+    assert main(["overview", "--engine", "spark"]) == 2  # neither --data nor --table
+    assert "--data FILE or --table NAME" in capsys.readouterr().err
+    assert main(["overview", "--engine", "duckdb", "--data", "x.parquet", "--spark-master", "local[2]"]) == 2
+    assert "--spark-master" in capsys.readouterr().err
