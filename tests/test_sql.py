@@ -9,6 +9,7 @@ the second, smaller table. Execution on real engines is tests/test_differential.
 from __future__ import annotations
 
 import re
+import string
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,12 @@ def node_of(text: str) -> Node:
 
 
 TF = "TRANSLATE({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"  # ASCII-only case folding
+
+
+def RF(col: str) -> str:
+    """MySQL's ASCII-only folding: one case-sensitive REPLACE per letter (its LOWER folds É too)."""
+    return "REPLACE(" * 26 + col + "".join(f", '{u}', '{u.lower()}')" for u in string.ascii_uppercase)
+
 
 EXPECT: list[tuple[str, dict[str, str]]] = [
     (
@@ -109,14 +116,16 @@ EXPECT: list[tuple[str, dict[str, str]]] = [
     (
         'model ~* "GPT%"',
         {
-            "clickhouse sqlite mysql": "LOWER(requests.model) LIKE 'gpt%'",
+            "clickhouse sqlite": "LOWER(requests.model) LIKE 'gpt%'",
+            "mysql": RF("requests.model") + " LIKE 'gpt%'",
             "duckdb postgres bigquery snowflake spark trino redshift tsql databricks": "TRANSLATE(requests.model, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE 'gpt%'",
         },
     ),
     (
         'request_body contains "50% off_\\\\"',
         {
-            "clickhouse mysql": "LOWER(requests.request_body) LIKE '%50\\\\% off\\\\_\\\\\\\\%'",
+            "clickhouse": "LOWER(requests.request_body) LIKE '%50\\\\% off\\\\_\\\\\\\\%'",
+            "mysql": RF("requests.request_body") + " LIKE '%50\\\\% off\\\\_\\\\\\\\%'",
             "duckdb postgres trino tsql": "TRANSLATE(requests.request_body, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE '%50\\% off\\_\\\\%' ESCAPE '\\'",
             "sqlite": "LOWER(requests.request_body) LIKE '%50\\% off\\_\\\\%' ESCAPE '\\'",
             "bigquery spark databricks": "TRANSLATE(requests.request_body, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE '%50\\\\% off\\\\_\\\\\\\\%'",
@@ -126,7 +135,8 @@ EXPECT: list[tuple[str, dict[str, str]]] = [
     (
         'request_body not contains "error"',
         {
-            "clickhouse sqlite mysql": "NOT LOWER(requests.request_body) LIKE '%error%'",
+            "clickhouse sqlite": "NOT LOWER(requests.request_body) LIKE '%error%'",
+            "mysql": "NOT " + RF("requests.request_body") + " LIKE '%error%'",
             "duckdb postgres bigquery snowflake spark trino redshift tsql databricks": "NOT TRANSLATE(requests.request_body, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE '%error%'",
         },
     ),
@@ -253,7 +263,10 @@ EXPECT: list[tuple[str, dict[str, str]]] = [
             "duckdb": "TRANSLATE(COALESCE(requests.properties['env'], ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE 'pro%'",
             "postgres": "TRANSLATE(COALESCE(JSONB_EXTRACT_PATH_TEXT(requests.properties, 'env'), ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE 'pro%'",
             "sqlite": "LOWER(COALESCE((SELECT value FROM JSON_EACH(requests.properties) WHERE key = 'env'), '')) LIKE 'pro%'",
-            "mysql": "LOWER(COALESCE(JSON_UNQUOTE(JSON_EXTRACT(requests.properties, CONCAT('$.', JSON_QUOTE('env')))), '')) LIKE 'pro%'",
+            "mysql": RF(
+                "COALESCE(JSON_UNQUOTE(JSON_EXTRACT(requests.properties, CONCAT('$.', JSON_QUOTE('env')))), '')"
+            )
+            + " LIKE 'pro%'",
             "bigquery": "TRANSLATE(COALESCE(JSON_VALUE(requests.properties['env'], '$'), ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE 'pro%'",
             "snowflake": "TRANSLATE(COALESCE(CAST(GET(requests.properties, 'env') AS VARCHAR), ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE 'pro%'",
             "spark databricks": "TRANSLATE(COALESCE(TRY_ELEMENT_AT(requests.properties, 'env'), ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE 'pro%'",
@@ -343,7 +356,8 @@ EXPECT: list[tuple[str, dict[str, str]]] = [
     (
         'user_cost > 5 and model ~* "gpt%"',
         {
-            "clickhouse sqlite mysql": "users_view.user_cost > 5 AND LOWER(requests.model) LIKE 'gpt%'",
+            "clickhouse sqlite": "users_view.user_cost > 5 AND LOWER(requests.model) LIKE 'gpt%'",
+            "mysql": "users_view.user_cost > 5 AND " + RF("requests.model") + " LIKE 'gpt%'",
             "duckdb postgres bigquery snowflake spark trino redshift tsql databricks": "users_view.user_cost > 5 AND TRANSLATE(requests.model, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE 'gpt%'",
         },
     ),
@@ -707,6 +721,9 @@ def doc_table(dialects: list[str]) -> str:
         for d in dialects:
             s = where_sql(make_leaf(c), dialect=d, inline=True).sql.replace("requests.", "")
             s = s.replace("'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'", "A-Z, a-z")
+            # mysql's fold: 26 nested REPLACE(x, 'A', 'a') ... 'Z', 'z', one per ASCII letter
+            chain = "REPLACE(" * 26 + "model" + "".join(f", '{u}', '{u.lower()}')" for u in string.ascii_uppercase)
+            s = s.replace(chain, "REPLACE(model, A-Z, a-z)")
             cells.append("`" + s.replace("|", "\\|") + "`")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)

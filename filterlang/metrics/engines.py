@@ -48,6 +48,7 @@ ENGINE_EXTRAS: dict[str, tuple[str, str]] = {
     "duckdb": ("duckdb", "duckdb"),
     "chdb": ("chdb", "chdb"),
     "clickhouse": ("clickhouse_connect", "clickhouse"),
+    "spark": ("pyspark", "spark"),
     "reference": ("duckdb", "duckdb"),  # reading files for the reference uses DuckDB's readers
 }
 MEASURES = ("request_count", "user_cost")
@@ -95,7 +96,9 @@ def run_overview(
     reports (DuckDB knows the fraction done; the others report None, i.e. "still working").
     ``profile`` (clickhouse engine only; files are always the flat layout) maps the fields onto
     your table, e.g. ``helicone_profile(org)`` for upstream's, tenant guard included.
-    ``kw`` goes to ``clickhouse_connect.get_client`` for the clickhouse engine.
+    ``kw`` goes to ``clickhouse_connect.get_client`` for the clickhouse engine. For ``spark``,
+    ``url`` is the Spark master (``spark://``, ``sc://``, ``local[N]``; default: the active
+    session or ``local[*]``), ``table`` a catalog table, and ``session=`` a SparkSession.
     A filter that cannot be compiled gives ``{"data": None, "error": ...}``; an unreadable
     source raises :class:`sources.SourceError`.
     """
@@ -105,6 +108,11 @@ def run_overview(
     try:
         if engine == "clickhouse":
             data = _run_clickhouse(req, table or source, method, bins, url, profile, kw)
+        elif engine == "spark":  # Spark reads its own sources (DataFrames, catalog tables, cluster paths)
+            from .spark import run_spark
+
+            with _polling(progress, None):
+                data = run_spark(req, source, method=method, bins=bins, table=table, master=url, **kw)
         elif engine in FILE_ENGINES:
             data = FILE_ENGINES[engine](req, sources.resolve(source), method, bins, progress)
         else:

@@ -244,6 +244,10 @@ class Compiler:
     def fold(self, e: exp.Expr) -> exp.Expr:
         if self.spec.fold_lower:
             return exp.Lower(this=e)
+        if self.spec.fold_replace:
+            for up, low in zip(tr.ASCII_FOLD_FROM, tr.ASCII_FOLD_TO, strict=True):
+                e = exp.func("REPLACE", e, exp.Literal.string(up), exp.Literal.string(low))
+            return e
         return exp.func("TRANSLATE", e, exp.Literal.string(tr.ASCII_FOLD_FROM), exp.Literal.string(tr.ASCII_FOLD_TO))
 
     def like_text(self, tokens: Sequence[object]) -> str:

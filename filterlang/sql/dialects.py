@@ -58,6 +58,7 @@ class DialectSpec:
     like_specials: characters besides ``%``/``_``/``\\`` that LIKE treats specially (tsql ``[``).
     glob_like: SQLite's LIKE ignores ASCII case, so case-sensitive ``like`` becomes GLOB.
     fold_lower: the engine's lower() folds ASCII only (else TRANSLATE A-Z to a-z).
+    fold_replace: no TRANSLATE and a lower() that folds beyond ASCII: one REPLACE per letter.
     bool_int: booleans are compared as ``= 1`` / ``= 0`` (tsql has no boolean expressions).
     ts_offset: bound timestamps carry ``+00:00`` (else naive UTC text).
     ts: the bound timestamp text as a comparable timestamp.
@@ -69,6 +70,7 @@ class DialectSpec:
     like_specials: str = ""
     glob_like: bool = False
     fold_lower: bool = False
+    fold_replace: bool = False
     bool_int: bool = False
     ts_offset: bool = False
     ts: str = "CAST(__v__ AS TIMESTAMP)"
@@ -221,7 +223,7 @@ _TABLE: tuple[DialectSpec, ...] = (
         "mysql",
         ParamStyle.PYFORMAT,
         like_escape=False,  # backslash is MySQL's default LIKE escape
-        fold_lower=True,  # no TRANSLATE; LOWER follows the collation (documented gap)
+        fold_replace=True,  # no TRANSLATE, and LOWER folds É too: 26 case-sensitive REPLACEs (MariaDB-tested)
         ts="CAST(__v__ AS DATETIME(3))",
         ts_range=(datetime(1000, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=UTC)),
         day="DATE(__v__)",
@@ -229,7 +231,11 @@ _TABLE: tuple[DialectSpec, ...] = (
         map_has="JSON_CONTAINS_PATH(__c__, 'one', CONCAT('$.', JSON_QUOTE(__k__)))",
         score_get="JSON_UNQUOTE(JSON_EXTRACT(__c__, CONCAT('$.', JSON_QUOTE(__k__))))",
         # isnan: None, MySQL doubles cannot hold NaN
-        notes="default collations compare case- and trailing-space-insensitively",
+        executed=True,  # on MariaDB 10.11 (tests/test_mysql.py), text columns utf8mb4_nopad_bin
+        notes=(
+            "default collations compare case- and trailing-space-insensitively: "
+            "use utf8mb4_nopad_bin (MariaDB) / utf8mb4_0900_bin (MySQL 8)"
+        ),
     ),
     DialectSpec(
         "bigquery",
