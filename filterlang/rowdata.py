@@ -182,7 +182,7 @@ def _layout_type(column: str) -> str:
     if f.kind is Kind.NUMBER:
         if f.table != REQUESTS:
             return "aggregate"
-        return "cost" if column == "cost" else "int"
+        return "cost" if f.double else "int"
     if f.kind is Kind.MAP:
         return "map"
     return {Kind.TEXT: "text", Kind.BOOLEAN: "bool", Kind.TIMESTAMP: "timestamp"}[f.kind]

@@ -27,21 +27,9 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
+from .fields import USER_FIELDS
 from .money import cost_nanos, nanos_to_usd
 from .rowdata import read_int, read_text, read_timestamp
-
-USER_FIELDS: tuple[str, ...] = (
-    "user_user_id",
-    "user_active_for",
-    "user_first_active",
-    "user_last_active",
-    "user_total_requests",
-    "user_average_requests_per_day_active",
-    "user_average_tokens_per_request",
-    "user_total_completion_tokens",
-    "user_total_prompt_tokens",
-    "user_cost",
-)
 
 
 class _Acc:

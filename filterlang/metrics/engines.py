@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from ..errors import FilterError
-from ..fields import USERS_VIEW
+from ..fields import FIELDS, USERS_VIEW
 from ..nodes import Node, iter_conditions
 from . import sources
 from .histogram import Bin, bucket, to_rows
@@ -52,20 +52,6 @@ ENGINE_EXTRAS: dict[str, tuple[str, str]] = {
     "reference": ("duckdb", "duckdb"),  # reading files for the reference uses DuckDB's readers
 }
 MEASURES = ("request_count", "user_cost")
-# Request columns each users_view field is computed from (semantics.md §3); the overview SQL
-# computes only the fields a filter uses, so a file needs only these columns.
-USER_FIELD_INPUTS: dict[str, frozenset[str]] = {
-    "user_user_id": frozenset(),
-    "user_total_requests": frozenset(),
-    "user_cost": frozenset({"cost"}),
-    "user_active_for": frozenset({"request_created_at"}),
-    "user_first_active": frozenset({"request_created_at"}),
-    "user_last_active": frozenset({"request_created_at"}),
-    "user_average_requests_per_day_active": frozenset({"request_created_at"}),
-    "user_average_tokens_per_request": frozenset({"prompt_tokens", "completion_tokens"}),
-    "user_total_prompt_tokens": frozenset({"prompt_tokens"}),
-    "user_total_completion_tokens": frozenset({"completion_tokens"}),
-}
 
 
 def _require(engine: str) -> Any:
@@ -340,7 +326,7 @@ def needed_columns(node: Node) -> set[str]:
     cols = {"user_id", "cost"}
     for c in iter_conditions(node):
         if c.table == USERS_VIEW:
-            cols |= USER_FIELD_INPUTS[c.field]
+            cols |= FIELDS[c.field].inputs
         else:
             cols.add("properties" if c.field == "property_key" else c.field)
     return cols

@@ -20,7 +20,7 @@ for _f in FIELDS_BY_TABLE[REQUESTS].values():
     if _f.kind is Kind.MAP:
         FLAT_COLUMNS[_f.name] = "score_map" if _f.name == "scores" else "map"
     elif _f.kind is Kind.NUMBER:
-        FLAT_COLUMNS[_f.name] = "cost" if _f.name == "cost" else "int"
+        FLAT_COLUMNS[_f.name] = "cost" if _f.double else "int"
     else:
         FLAT_COLUMNS[_f.name] = {Kind.TEXT: "text", Kind.BOOLEAN: "bool", Kind.TIMESTAMP: "timestamp"}[_f.kind]
 
