@@ -118,14 +118,8 @@ def is_json_text(text: str) -> bool:
     return text.lstrip().startswith(("{", '"'))
 
 
-def read_filter(args: argparse.Namespace, *, default: str | None = None) -> tuple[Node, str]:
-    """The filter the command line names, parsed, and its kind (``"DSL"`` or ``"JSON"``).
-
-    ``default`` is used when no filter is given (``None``: a filter is required).
-    """
-    from .dsl.parser import parse
-    from .jsonio import from_json
-
+def filter_text(args: argparse.Namespace, *, default: str | None = None) -> str:
+    """The filter text the command line names: FILTER, '-' (stdin) or --file F, read once."""
     given, file = args.filter, args.file
     if given is not None and file is not None:
         raise UsageError("give the filter once: as FILTER text ('-' for stdin) or with --file, not both")
@@ -134,15 +128,28 @@ def read_filter(args: argparse.Namespace, *, default: str | None = None) -> tupl
             raise UsageError("give a filter: FILTER text (DSL or JSON), '-' for stdin, or --file F")
         given = default
     if file is not None:
-        text = read_text(file, "the filter file")
-    elif given == "-":
-        text = read_text("-", "the filter on")
-    else:
-        text = given
+        return read_text(file, "the filter file")
+    if given == "-":
+        return read_text("-", "the filter on")
+    return str(given)
+
+
+def read_filter(args: argparse.Namespace, *, default: str | None = None, text: str | None = None) -> tuple[Node, str]:
+    """The filter the command line names, parsed, and its kind (``"DSL"`` or ``"JSON"``).
+
+    ``default`` is used when no filter is given (``None``: a filter is required); ``text`` is
+    the already-read :func:`filter_text`, so stdin is read once.
+    """
+    from .dsl.parser import parse
+    from .jsonio import from_json
+
+    given, file = args.filter, args.file
+    if text is None:
+        text = filter_text(args, default=default)
     if is_json_text(text):
         if args.now is not None:
             raise UsageError("--now anchors relative times (`now - 7d`) in DSL text; a JSON filter has none")
-        return from_json(text), "JSON"
+        return from_json(text, coerce=getattr(args, "coerce", False)), "JSON"
     try:
         return parse(text, now=args.now), "DSL"
     except FilterSyntaxError as exc:

@@ -91,3 +91,20 @@ def test_check_invalid_exits_1() -> None:
 @pytest.mark.parametrize("args", [[], ["nonsense"], ["parse"], ["parse", "--bogus", "x"]])
 def test_usage_errors_exit_2(args: list[str]) -> None:
     assert run(*args).returncode == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "code", "expect"),
+    [
+        (["check", "--coerce", '{"request_response_rmt": {"status": {"equals": "200"}}}'], None, 0, 'the string "200"'),
+        (["check", "--coerce", "-"], '{"request_response_rmt": {"cached": {"equals": "true"}}}', 0, "read as true"),
+        (["check", '{"request_response_rmt": {"status": {"equals": "200"}}}'], None, 1, "needs a number"),
+        (["check", "--coerce", "status = 200"], None, 0, "canonical: status = 200"),
+    ],
+)
+def test_check_coerce_reads_json_as_upstream_and_warns(
+    args: list[str], stdin: str | None, code: int, expect: str
+) -> None:
+    out = run(*args, stdin=stdin)
+    assert out.returncode == code, out.stderr
+    assert expect in out.stdout + out.stderr

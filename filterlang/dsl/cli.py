@@ -12,7 +12,7 @@ import json
 import sys
 from typing import Any
 
-from ..cli import add_filter_arguments, read_filter
+from ..cli import add_filter_arguments, filter_text, read_filter
 from ..errors import FilterError
 from ..nodes import shape
 
@@ -44,6 +44,11 @@ def register(sub: Any) -> None:
     add_filter_arguments(c)
     c.add_argument("--strict", action="store_true", help="exit 1 when there are warnings")
     c.add_argument("--no-overview", action="store_true", help="the filter is not used for metrics-overview")
+    c.add_argument(
+        "--coerce",
+        action="store_true",
+        help='read JSON as upstream\'s request validation does (numeric strings, "true"/"false") and warn at each',
+    )
     c.set_defaults(func=_check)
 
 
@@ -74,8 +79,9 @@ def _check(args: argparse.Namespace) -> int:
     from ..nodes import iter_conditions
     from .printer import to_dsl
 
+    text = filter_text(args)
     try:
-        node, kind = read_filter(args)
+        node, kind = read_filter(args, text=text)
     except FilterError as exc:
         print(f"invalid: {exc}", file=sys.stderr)
         return 1
@@ -83,7 +89,9 @@ def _check(args: argparse.Namespace) -> int:
     n_conds = sum(1 for _ in iter_conditions(node))
     print(f"ok: valid {kind} filter — {n_conds} condition(s), {count} node(s), depth {depth}")
     print(f"canonical: {to_dsl(node)}" if count <= 50 else "canonical: (long; use `filterlang format`)")
-    warnings = check(node, overview=not args.no_overview)  # upstream differences and never-matching parts
+    # upstream differences and never-matching parts; with --coerce, each coerced JSON value
+    source: Any = text if kind == "JSON" else node
+    warnings = check(source, coerce=args.coerce, overview=not args.no_overview)
     for w in warnings:
         print(f"warning: {w}")
     return 1 if (warnings and args.strict) else 0
