@@ -122,6 +122,8 @@ def load_json(text: str) -> Any:
         ) from None
     except RecursionError:
         raise ApiError(422, "the request body is nested too deeply (Limits.max_depth)") from None
+    except FilterError:
+        raise
     except ValueError as e:  # integers of more than 4300 digits
         raise ApiError(422, f"the request body cannot be read: {e}") from None
 
