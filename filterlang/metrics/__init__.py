@@ -82,6 +82,7 @@ def overview(
     bins: int = 10,
     url: str | None = None,
     tenant: str | None = None,
+    coerce: bool = False,
     **kw: Any,
 ) -> dict[str, Any]:
     """The metrics overview of ``source`` for ``request``, in the contract's Result shape.
@@ -94,11 +95,13 @@ def overview(
     ``engine``/``method`` or ``bins`` outside 1..250 raise ValueError: those are the caller's
     options, not the request. ``tenant`` confines the overview to the rows whose
     ``organization_id`` equals it, users_view values included (a multi-tenant server's guard).
+    ``coerce=True`` reads the filter as upstream's request validation does (numeric and
+    boolean strings; see :func:`filterlang.from_json`).
     """
     eng = engine or default_engine(source)
     _check_options(eng, method, bins)
     try:
-        req = parse_request(request)
+        req = parse_request(request, coerce=coerce)
     except FilterError as e:
         return {"data": None, "error": str(e)}
     if eng == "reference" and not _is_table_source(source):
