@@ -121,6 +121,17 @@ def _loads(text: str, limits: Limits) -> Any:
     return value
 
 
+def loads(text: str, *, limits: Limits = DEFAULT_LIMITS) -> Any:
+    """JSON text -> Python values, read as strictly as a filter's JSON (RFC 8259).
+
+    A duplicated key is a :class:`FilterSchemaError` naming its path, nesting and length are
+    bounded by ``limits`` before the stdlib parser (which recurses) sees the text, malformed
+    text is a :class:`FilterSyntaxError` with line and column. For documents that *hold* a
+    filter, such as a server's request body (give it one more level of ``max_depth``).
+    """
+    return _loads(text, limits)
+
+
 class _Duplicate(dict[str, Any]):
     """An object of the parsed JSON that repeated ``duplicate`` (found by the pairs hook)."""
 

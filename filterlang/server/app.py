@@ -20,7 +20,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,7 @@ from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import FilterError, FilterLimitError, FilterSchemaError, FilterSyntaxError, closest
+from ..limits import Limits
 from ..metrics.sources import SourceError
 from .auth import ApiKey, bearer_token
 from .config import ServerConfig
@@ -94,15 +95,6 @@ class ApiError(Exception):
 # ---------------------------------------------------------------- body reading
 
 
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for k, v in pairs:
-        if k in out:
-            raise FilterSchemaError(f"duplicate key {json.dumps(k)} in a JSON object (one would be lost)")
-        out[k] = v
-    return out
-
-
 def decode_text(body: bytes) -> str:
     try:
         return body.decode("utf-8")
@@ -110,22 +102,17 @@ def decode_text(body: bytes) -> str:
         raise ApiError(400, f"the request body is not UTF-8 text (byte {e.start})") from None
 
 
-def load_json(text: str) -> Any:
-    """The body as JSON (RFC 8259: a duplicated key is an error); ApiError 400 when it is not JSON."""
+def load_json(text: str, limits: Limits) -> Any:
+    """The body as JSON, read by the filter reader's rules (a duplicated key is an error naming
+    its path; nesting bounded before parsing). ApiError 400 when it is not JSON at all."""
+    from ..jsonio import loads
+
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicates)
-    except json.JSONDecodeError as e:
-        raise ApiError(
-            400,
-            f"the request body is not valid JSON: {e.msg} (line {e.lineno}, column {e.colno})",
-            details={"kind": "syntax", "message": e.msg, "line": e.lineno, "column": e.colno},
-        ) from None
-    except RecursionError:
-        raise ApiError(422, "the request body is nested too deeply (Limits.max_depth)") from None
-    except FilterError:
-        raise
-    except ValueError as e:  # integers of more than 4300 digits
-        raise ApiError(422, f"the request body cannot be read: {e}") from None
+        # one more level than a filter may have: the body object around it
+        return loads(text, limits=replace(limits, max_depth=limits.max_depth + 1))
+    except FilterSyntaxError as e:
+        details = error_details(e)
+        raise ApiError(400, f"the request body is not valid JSON: {e}", details=details) from None
 
 
 # ---------------------------------------------------------------- the application
@@ -237,9 +224,6 @@ class _Handlers:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.coerce = ctx.config.mode == "upstream"
-        if self.coerce and not _reader_coerces():
-            log.warning("this filterlang's JSON reader has no coerce=True: --compat upstream reads strictly")
-            self.coerce = False
 
     # ---- shared steps
 
@@ -295,8 +279,6 @@ class _Handlers:
             if e.status == 400:
                 return fail(400, e.message)
             return self._query_failed(e.message)
-        except FilterSyntaxError as e:  # the body is not JSON (the request reader's verdict)
-            return fail(400, str(e))
         except FilterError as e:
             return self._query_failed(str(e))
         except SourceError as e:
@@ -309,10 +291,10 @@ class _Handlers:
     def _overview_request(self, text: str) -> Any:
         from ..metrics.request import parse_request
 
-        load_json(text)  # 400 for a body that is not JSON, before any schema verdict
-        if self.coerce:
-            return parse_request(text, coerce=True)  # type: ignore[call-arg, unused-ignore]
-        return parse_request(text)
+        body = load_json(text, self.ctx.config.limits)  # 400 for a body that is not JSON
+        if self.coerce and isinstance(body, dict) and body.get("useInterquartile") in ("true", "false"):
+            body["useInterquartile"] = body["useInterquartile"] == "true"  # upstream coerces it too
+        return parse_request(body, coerce=self.coerce)
 
     def _query_failed(self, message: str) -> Response:
         """Strict: 422. Upstream mode: HTTP 200 with the error envelope, as upstream answers."""
@@ -348,7 +330,7 @@ class _Handlers:
         handler: Callable[[Options, ApiKey | None], Any],
         allowed: dict[str, tuple[tuple[type, ...], Any]], text: str, key: ApiKey | None
     ) -> Any:
-        body = load_json(text)
+        body = load_json(text, self.ctx.config.limits)
         if not isinstance(body, dict):
             raise ApiError(
                 422,
@@ -392,9 +374,7 @@ class _Handlers:
                 f"filter must be DSL text or a filter object, not {_json_kind(f)}", path="$.filter"
             )
         try:
-            if self.coerce:
-                return from_json(f, limits=self.ctx.config.limits, coerce=True)  # type: ignore[call-arg, unused-ignore]
-            return from_json(f, limits=self.ctx.config.limits)
+            return from_json(f, limits=self.ctx.config.limits, coerce=self.coerce)
         except FilterError as e:
             raise e.rerooted("$.filter") from None
 
@@ -493,16 +473,6 @@ class _Unauthorized(Exception):
             challenge = 'Bearer realm="filterlang"'
             message = "missing API key: send the header Authorization: Bearer <key>"
         return fail(401, message, headers={"WWW-Authenticate": challenge})
-
-
-def _reader_coerces() -> bool:
-    """Whether the JSON readers take ``coerce=`` (upstream's coercions, the upstream mode)."""
-    import inspect
-
-    from ..jsonio import from_json
-    from ..metrics.request import parse_request
-
-    return all("coerce" in inspect.signature(f).parameters for f in (from_json, parse_request))
 
 
 def _json_kind(v: Any) -> str:
