@@ -138,7 +138,9 @@ def run_overview(
 TENANT_COLUMN = "organization_id"  # the flat layout's tenant column (upstream's, too)
 
 
-def _tenant_profile(profile: str | Profile | Mapping[str, Any], tenant: str | None) -> str | Profile | Mapping[str, Any]:
+def _tenant_profile(
+    profile: str | Profile | Mapping[str, Any], tenant: str | None
+) -> str | Profile | Mapping[str, Any]:
     """``profile`` with the tenant guard ``organization_id = tenant`` (unchanged without a tenant)."""
     if tenant is None:
         return profile

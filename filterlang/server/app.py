@@ -328,7 +328,9 @@ class _Handlers:
     def _run_filter_endpoint(
         self,
         handler: Callable[[Options, ApiKey | None], Any],
-        allowed: dict[str, tuple[tuple[type, ...], Any]], text: str, key: ApiKey | None
+        allowed: dict[str, tuple[tuple[type, ...], Any]],
+        text: str,
+        key: ApiKey | None,
     ) -> Any:
         body = load_json(text, self.ctx.config.limits)
         if not isinstance(body, dict):
@@ -351,7 +353,9 @@ class _Handlers:
                 )
             types, _ = allowed[name]
             if value is not None and (not isinstance(value, types) or (isinstance(value, bool) and bool not in types)):
-                raise FilterSchemaError(f"{name} must be {_JSON_TYPE[types[0]]}, not {_json_kind(value)}", path=f"$.{name}")
+                raise FilterSchemaError(
+                    f"{name} must be {_JSON_TYPE[types[0]]}, not {_json_kind(value)}", path=f"$.{name}"
+                )
             opts[name] = value
         for name, (_, default) in allowed.items():
             if opts.get(name) is None:
@@ -370,9 +374,7 @@ class _Handlers:
         if isinstance(f, str):
             return parse(f, now=opts.get("now"), limits=self.ctx.config.limits)
         if not isinstance(f, dict):
-            raise FilterSchemaError(
-                f"filter must be DSL text or a filter object, not {_json_kind(f)}", path="$.filter"
-            )
+            raise FilterSchemaError(f"filter must be DSL text or a filter object, not {_json_kind(f)}", path="$.filter")
         try:
             return from_json(f, limits=self.ctx.config.limits, coerce=self.coerce)
         except FilterError as e:
@@ -403,7 +405,9 @@ class _Handlers:
         profile: Any = profile_name
         if tenant is not None:
             if profile_name != "helicone":
-                raise FilterSchemaError("tenant applies to the helicone profile (its organization guard)", path="$.tenant")
+                raise FilterSchemaError(
+                    "tenant applies to the helicone profile (its organization guard)", path="$.tenant"
+                )
             profile = helicone_profile(organization_id=tenant)
         build = where_sql if opts["where"] else to_sql
         q = build(node, dialect=opts["dialect"], profile=profile, inline=opts["inline"])

@@ -119,7 +119,9 @@ class KeyRing:
             try:
                 text = Path(path).read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as e:
-                raise KeyFileError(f"cannot read the key file {str(path)!r}: {getattr(e, 'strerror', None) or e}") from None
+                raise KeyFileError(
+                    f"cannot read the key file {str(path)!r}: {getattr(e, 'strerror', None) or e}"
+                ) from None
             keys.extend(cls.from_lines(text.splitlines(), source=str(path))._keys)
         env_text = (environ or {}).get(ENV_VAR)
         if env_text:

@@ -48,14 +48,21 @@ def register(sub: Any) -> None:
         default="strict",
         help="strict (default): 400/422 errors; upstream: upstream's coercions and statuses (errors as HTTP 200)",
     )
-    p.add_argument("--keys", metavar="FILE", help="API keys, one a line: KEY [ORGANIZATION_ID] (also $FILTERLANG_API_KEYS)")
+    p.add_argument(
+        "--keys", metavar="FILE", help="API keys, one a line: KEY [ORGANIZATION_ID] (also $FILTERLANG_API_KEYS)"
+    )
     p.add_argument("--no-auth", action="store_true", help="allow serving without keys on a non-loopback address")
     p.add_argument("--timeout", type=_seconds, default=30.0, help="seconds per request; the query is stopped (504)")
     p.add_argument(
-        "--max-body", type=int_range(1024), default=DEFAULT_MAX_BODY, help=f"request body bytes (default {DEFAULT_MAX_BODY})"
+        "--max-body",
+        type=int_range(1024),
+        default=DEFAULT_MAX_BODY,
+        help=f"request body bytes (default {DEFAULT_MAX_BODY})",
     )
     p.add_argument("--max-concurrent", type=int_range(1, 1024), default=4, help="engine queries at once (default 4)")
-    p.add_argument("--max-queue", type=int_range(0, 100_000), default=64, help="requests waiting beyond those (default 64)")
+    p.add_argument(
+        "--max-queue", type=int_range(0, 100_000), default=64, help="requests waiting beyond those (default 64)"
+    )
     p.add_argument("--log-level", choices=("debug", "info", "warning", "error"), default="info")
     p.add_argument("--no-access-log", action="store_true", help="no line per request")
     p.set_defaults(func=_serve)

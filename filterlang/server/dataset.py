@@ -73,9 +73,7 @@ class Dataset:
         try:
             if self.engine == "chdb":
                 return run_overview(req, self.source, engine="chdb", tenant=tenant, settings=settings)
-            return run_overview(
-                req, self.table, engine="clickhouse", url=self.data, tenant=tenant, settings=settings
-            )
+            return run_overview(req, self.table, engine="clickhouse", url=self.data, tenant=tenant, settings=settings)
         except sources.SourceError as e:
             if any(m in str(e) for m in _CH_TIMEOUT_MARKERS):
                 raise QueryTimeout() from None

@@ -219,7 +219,7 @@ def published_document(mode: Mode, *, auth: bool, complete: bool = True, playgro
         f"(mode: {mode}). The upstream operation is the contract's own; /v1/filters/* are filterlang's."
     )
     info["x-filterlang-mode"] = mode
-    security = [{"api_key": []}] if auth else []
+    security: list[dict[str, list[str]]] = [{"api_key": []}] if auth else []
     overview = doc["paths"]["/v1/user/metrics-overview/query"]["post"]
     overview["security"] = security
     responses = overview["responses"]
@@ -258,9 +258,7 @@ def published_document(mode: Mode, *, auth: bool, complete: bool = True, playgro
             "tags": ["Server"],
             "operationId": "Health",
             "summary": "liveness, engine and load (no key needed)",
-            "responses": {
-                "200": {"description": "Ok", "content": _json({"$ref": "#/components/schemas/Health"})}
-            },
+            "responses": {"200": {"description": "Ok", "content": _json({"$ref": "#/components/schemas/Health"})}},
             "security": [],
         }
     }
