@@ -51,6 +51,26 @@ def ensure_postgres() -> None:
         print("PostgreSQL server not found and cannot be installed here: its tests will be skipped", flush=True)
 
 
+def ensure_ts_client() -> None:
+    """The server's generated-client test: openapi-typescript + openapi-fetch from npm (lock file committed).
+
+    Skipped (and the test says why) when npm is missing or the registry is unreachable.
+    """
+    client = ROOT / "clients" / "typescript"
+    stamp = client / "node_modules" / ".package-lock.json"
+    if stamp.is_file() and stamp.stat().st_mtime >= (client / "package-lock.json").stat().st_mtime:
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        print("npm not found: the generated TypeScript client test will be skipped", flush=True)
+        return
+    print("+ npm ci (clients/typescript)", flush=True)
+    try:
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=client, check=False, timeout=600)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        print(f"npm ci failed ({exc}): the generated TypeScript client test will be skipped", flush=True)
+
+
 def demo() -> int:
     """Set up, generate sample data, and print a metrics overview."""
     ensure_venv("all")
@@ -67,6 +87,7 @@ def test() -> int:
     """Set up, then lint (ruff), type-check (mypy) and run the whole test suite."""
     ensure_venv("dev")
     ensure_postgres()
+    ensure_ts_client()
     run(BIN / "ruff", "check", "filterlang", "tests", "benchmarks", "tasks.py")
     run(BIN / "ruff", "format", "--check", "filterlang", "tests", "benchmarks", "tasks.py")
     run(BIN / "mypy", "filterlang")
@@ -80,7 +101,7 @@ USAGE = """usage: python3 tasks.py {demo|test} [pytest args...]
   demo   create .venv (pip install -e '.[all]'), write 200,000 sample requests to
          data/requests.parquet (once), then show `filterlang parse`, `sql` and `overview`.
   test   create .venv (pip install -e '.[dev]'), install a PostgreSQL server with apt-get
-         when missing and possible, then ruff (lint + format check), mypy, and pytest.
+         when missing and possible, `npm ci` in clients/typescript when npm exists, then ruff (lint + format check), mypy, and pytest.
          Extra arguments go to pytest (default: -q). ruff/mypy failures stop before pytest.
 """
 

@@ -352,14 +352,13 @@ class _Handlers:
                     suggestion=hint,
                 )
             types, _ = allowed[name]
-            if value is not None and (not isinstance(value, types) or (isinstance(value, bool) and bool not in types)):
+            if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
                 raise FilterSchemaError(
                     f"{name} must be {_JSON_TYPE[types[0]]}, not {_json_kind(value)}", path=f"$.{name}"
                 )
             opts[name] = value
         for name, (_, default) in allowed.items():
-            if opts.get(name) is None:
-                opts[name] = default
+            opts.setdefault(name, default)
         if "filter" not in body:
             raise FilterSchemaError('the request body needs "filter" (DSL text or the API\'s JSON)', path="$.filter")
         opts["filter"] = body["filter"]
