@@ -21,11 +21,11 @@ import pytest
 pytest.importorskip("starlette")
 pytest.importorskip("duckdb")
 
-from server_support import KEY_ALL, running, sample_table, write_parquet  # noqa: E402
+from server_support import KEY_ALL, running, sample_table, write_parquet
 
-import filterlang  # noqa: E402
-from filterlang.server import ServerConfig, create_app  # noqa: E402
-from filterlang.server.auth import KeyRing  # noqa: E402
+import filterlang
+from filterlang.server import ServerConfig, create_app
+from filterlang.server.auth import KeyRing
 
 CLIENT = Path(__file__).resolve().parent.parent / "clients" / "typescript"
 BIN = CLIENT / "node_modules" / ".bin"
@@ -44,7 +44,7 @@ pytestmark = pytest.mark.skipif(_missing() is not None, reason=_missing() or "")
 
 
 def run(*cmd: str, env: dict[str, str] | None = None) -> str:
-    done = subprocess.run(cmd, cwd=CLIENT, capture_output=True, text=True, timeout=120, env=env)
+    done = subprocess.run(cmd, cwd=CLIENT, capture_output=True, text=True, timeout=120, env=env, check=False)
     assert done.returncode == 0, f"{' '.join(cmd)}:\n{done.stdout}\n{done.stderr}"
     return done.stdout
 
