@@ -543,3 +543,14 @@ def test_serve_refuses(
     argv = ["serve", "--data", str(data), *[a.replace("{keys}", str(keys)) for a in args]]
     assert main(argv) == code
     assert message in capsys.readouterr().err
+
+
+def test_lifespan_can_run_twice(data: Path) -> None:
+    """Test clients (schemathesis's too) start and stop an app's lifespan per session; the
+    data source closed at one shutdown is open again for the next requests."""
+    from starlette.testclient import TestClient
+
+    app = create_app(ServerConfig(data=str(data)))
+    for _ in range(2):
+        with TestClient(app) as client:
+            assert client.post(OVERVIEW, json=ALL_REQ).json() == filterlang.overview(ALL_REQ, str(data))

@@ -44,7 +44,7 @@ class Dataset:
         if engine in ("duckdb", "chdb"):
             self.source = sources.resolve(data)  # raises SourceError naming the file
             if engine == "duckdb":
-                self._con = duckdb_shared(self.source)
+                self._connection()
             else:
                 import chdb  # noqa: F401  (fail at start, not on the first request, when missing)
         elif engine == "clickhouse":
@@ -79,9 +79,18 @@ class Dataset:
                 raise QueryTimeout() from None
             raise
 
+    def _connection(self) -> Any:
+        """The shared DuckDB database, opened at start (again after a ``close()``: an ASGI
+        server may run the app's lifespan more than once, as test clients do)."""
+        with self._lock:
+            if self._con is None:
+                self._con = duckdb_shared(self.source)
+            return self._con
+
     def _duckdb(self, req: OverviewRequest, tenant: str | None, timeout: float) -> dict[str, Any]:
+        con = self._connection()
         with self._lock:  # creating a cursor touches the parent connection
-            cur = self._con.cursor()
+            cur = con.cursor()
         done = threading.Event()
         fired = threading.Event()
 
@@ -109,6 +118,7 @@ class Dataset:
             cur.close()
 
     def close(self) -> None:
-        if self._con is not None:
-            self._con.close()
-            self._con = None
+        with self._lock:
+            if self._con is not None:
+                self._con.close()
+                self._con = None
