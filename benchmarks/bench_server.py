@@ -195,14 +195,29 @@ def run(rows: int, clients: int, seconds: float, engine: str) -> list[str]:
     path = data_file(rows)
     port = free_port()
     server = start(
-        [sys.executable, "-m", "filterlang.cli", "serve", "--data", str(path), "--engine", engine,
-         "--port", str(port), "--no-access-log", "--log-level", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "filterlang.cli",
+            "serve",
+            "--data",
+            str(path),
+            "--engine",
+            engine,
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
         port,
     )
     base = f"http://127.0.0.1:{port}"
-    out = [f"\n**{rows:,} rows, {engine}, {clients} clients × {seconds:g} s**\n",
-           "| request | req/s | p50 ms | p99 ms | errors | server peak RSS | in-process (same load) |",
-           "|---|---:|---:|---:|---:|---:|---|"]
+    out = [
+        f"\n**{rows:,} rows, {engine}, {clients} clients × {seconds:g} s**\n",
+        "| request | req/s | p50 ms | p99 ms | errors | server peak RSS | in-process (same load) |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
     try:
         for name, spec in OVERVIEWS.items():
             body = body_for(spec)
@@ -223,8 +238,14 @@ def run(rows: int, clients: int, seconds: float, engine: str) -> list[str]:
     finally:
         bare_rss = stop(bare)
     local = in_process(lambda: filterlang.to_json(filterlang.parse(PARSE_TEXT)), 1, seconds)
-    out.append(row("/v1/filters/parse (10 predicates)", m,
-                   f"parse()+to_json in-process: {local['rps']:,.0f}/s, p50 {local['p50'] * 1000:.0f} µs", rss))
+    out.append(
+        row(
+            "/v1/filters/parse (10 predicates)",
+            m,
+            f"parse()+to_json in-process: {local['rps']:,.0f}/s, p50 {local['p50'] * 1000:.0f} µs",
+            rss,
+        )
+    )
     out.append(row("bare Starlette endpoint (constant)", b, "the framework's ceiling on this machine", bare_rss))
     return out
 

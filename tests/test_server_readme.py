@@ -25,7 +25,7 @@ pytest.importorskip("uvicorn")
 pytest.importorskip("duckdb")
 pytest.importorskip("numpy")
 
-import filterlang  # noqa: E402
+import filterlang
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 BIN = Path(sys.executable).parent
