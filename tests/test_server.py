@@ -554,3 +554,36 @@ def test_lifespan_can_run_twice(data: Path) -> None:
     for _ in range(2):
         with TestClient(app) as client:
             assert client.post(OVERVIEW, json=ALL_REQ).json() == filterlang.overview(ALL_REQ, str(data))
+
+
+def test_cors_only_for_listed_origins(data: Path) -> None:
+    from starlette.testclient import TestClient
+
+    app = create_app(ServerConfig(data=str(data), cors_origins=("http://localhost:3000",)))
+    client = TestClient(app)
+    preflight = {
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization,content-type",
+    }
+    ok = client.options(OVERVIEW, headers={"Origin": "http://localhost:3000", **preflight})
+    assert ok.status_code == 200 and ok.headers["access-control-allow-origin"] == "http://localhost:3000"
+    other = client.options(OVERVIEW, headers={"Origin": "https://evil.example", **preflight})
+    assert "access-control-allow-origin" not in other.headers
+    plain = TestClient(create_app(ServerConfig(data=str(data))))
+    assert (
+        "access-control-allow-origin" not in plain.post(OVERVIEW, json=ALL_REQ, headers={"Origin": "http://x"}).headers
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("http://default:secret@localhost:8123/db", "http://localhost:8123/db"),
+        ("https://u@ch.example", "https://ch.example"),
+        ("http://localhost:8123", "http://localhost:8123"),
+    ],
+)
+def test_clickhouse_urls_are_shown_without_credentials(url: str, shown: str) -> None:
+    from filterlang.server.dataset import redact_url
+
+    assert redact_url(url) == shown

@@ -177,9 +177,21 @@ def create_app(config: ServerConfig, *, dataset: Dataset | None = None) -> Starl
             if dataset is None:
                 ds.close()
 
+    middleware = [Middleware(AccessLog)]
+    if config.cors_origins:
+        from starlette.middleware.cors import CORSMiddleware
+
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(config.cors_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type", "Helicone-Authorization"],
+            )
+        )
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(AccessLog)],
+        middleware=middleware,
         exception_handlers={HTTPException: _http_exception, Exception: _unexpected},
         lifespan=lifespan,
     )

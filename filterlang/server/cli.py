@@ -63,6 +63,13 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--max-queue", type=int_range(0, 100_000), default=64, help="requests waiting beyond those (default 64)"
     )
+    p.add_argument(
+        "--cors-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="a browser origin allowed to call the API (repeatable), e.g. http://localhost:3000",
+    )
     p.add_argument("--log-level", choices=("debug", "info", "warning", "error"), default="info")
     p.add_argument("--no-access-log", action="store_true", help="no line per request")
     p.set_defaults(func=_serve)
@@ -111,6 +118,7 @@ def _serve(args: argparse.Namespace) -> int:
         max_queue=args.max_queue,
         max_body=args.max_body,
         table=args.table,
+        cors_origins=tuple(args.cors_origin),
     )
     try:
         app = create_app(config)

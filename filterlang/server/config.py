@@ -35,6 +35,8 @@ class ServerConfig:
     max_concurrent / max_queue: engine queries running at once, and requests waiting for
         one; a request beyond both is refused at once with 503 (memory stays bounded).
     max_body: bytes of a request body, counted as they arrive (413).
+    cors_origins: browser origins allowed to call the API from their pages (e.g. a web app
+        on ``http://localhost:3000``); none by default, so other sites' pages cannot.
     """
 
     data: str
@@ -47,6 +49,7 @@ class ServerConfig:
     max_body: int = DEFAULT_MAX_BODY
     table: str | None = None
     limits: Limits = DEFAULT_LIMITS
+    cors_origins: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.engine not in SERVER_ENGINES:

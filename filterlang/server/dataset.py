@@ -27,6 +27,18 @@ if TYPE_CHECKING:
 _CH_TIMEOUT_MARKERS = ("TIMEOUT_EXCEEDED", "Code: 159")
 
 
+def redact_url(url: str) -> str:
+    """``url`` without its user info (``http://user:secret@host`` -> ``http://host``)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
 class QueryTimeout(Exception):
     """The engine stopped the query at the deadline."""
 
@@ -56,7 +68,7 @@ class Dataset:
     def label(self) -> str:
         if self.source is not None:
             return self.source.label
-        return f"table {self.table or 'requests'} on ClickHouse"
+        return f"table {self.table or 'requests'} on ClickHouse at {redact_url(self.data)}"
 
     @property
     def columns(self) -> list[str]:
@@ -77,6 +89,8 @@ class Dataset:
         except sources.SourceError as e:
             if any(m in str(e) for m in _CH_TIMEOUT_MARKERS):
                 raise QueryTimeout() from None
+            if self.engine == "clickhouse":  # the message names the URL: never its password
+                raise sources.SourceError(str(e).replace(self.data, redact_url(self.data))) from None
             raise
 
     def _connection(self) -> Any:
