@@ -24,7 +24,6 @@ from __future__ import annotations
 import atexit
 import os
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -83,15 +82,7 @@ SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=
 @strict.parametrize()
 @SETTINGS
 def test_strict_mode(case: Any) -> None:
-    t = time.perf_counter()
     case.call_and_validate()
-    TIMES[case.operation.label] = TIMES.get(case.operation.label, 0.0) + time.perf_counter() - t
-    COUNTS[case.operation.label] = COUNTS.get(case.operation.label, 0) + 1
-
-
-TIMES: dict[str, float] = {}
-COUNTS: dict[str, int] = {}
-atexit.register(lambda: print({k: (COUNTS[k], round(v, 2)) for k, v in TIMES.items()}))
 
 
 @upstream.parametrize()
