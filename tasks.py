@@ -51,6 +51,19 @@ def ensure_postgres() -> None:
         print("PostgreSQL server not found and cannot be installed here: its tests will be skipped", flush=True)
 
 
+def ensure_node_packages() -> None:
+    """The TextMate grammar is tested with VS Code's own engine (npm packages, lock file committed)."""
+    tmtest = ROOT / "editors" / "tmtest"
+    if (tmtest / "node_modules" / "vscode-textmate").is_dir():
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        print("npm not found: the TextMate grammar tests will be skipped", flush=True)
+        return
+    print("+ npm ci (editors/tmtest)", flush=True)
+    subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=tmtest, check=False)
+
+
 def demo() -> int:
     """Set up, generate sample data, and print a metrics overview."""
     ensure_venv("all")
@@ -67,6 +80,7 @@ def test() -> int:
     """Set up, then lint (ruff), type-check (mypy) and run the whole test suite."""
     ensure_venv("dev")
     ensure_postgres()
+    ensure_node_packages()
     run(BIN / "ruff", "check", "filterlang", "tests", "benchmarks", "tasks.py")
     run(BIN / "ruff", "format", "--check", "filterlang", "tests", "benchmarks", "tasks.py")
     run(BIN / "mypy", "filterlang")
@@ -80,7 +94,7 @@ USAGE = """usage: python3 tasks.py {demo|test} [pytest args...]
   demo   create .venv (pip install -e '.[all]'), write 200,000 sample requests to
          data/requests.parquet (once), then show `filterlang parse`, `sql` and `overview`.
   test   create .venv (pip install -e '.[dev]'), install a PostgreSQL server with apt-get
-         when missing and possible, then ruff (lint + format check), mypy, and pytest.
+         when missing and possible, `npm ci` in editors/tmtest when npm exists, then ruff (lint + format check), mypy, and pytest.
          Extra arguments go to pytest (default: -q). ruff/mypy failures stop before pytest.
 """
 
