@@ -11,7 +11,12 @@ and nodes are built with :func:`filterlang.nodes.construct`.
 from __future__ import annotations
 
 import json
+import math
+import numbers
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
 from .errors import FilterError, FilterLimitError, FilterSchemaError, FilterSyntaxError, closest
@@ -33,8 +38,12 @@ from .typecheck import op_error, text_error, value_error, wrong_table_hint
 
 BRANCH_KEYS = ("left", "operator", "right")
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
-_BRACKET = re.compile(r"[\[\]{}]")
+# A JSON string, or an unterminated one running to the end of the text. Possessive
+# quantifiers: a match never gives characters back, so a long run of ``\"`` costs one
+# pass instead of one pass per quote (the old pattern was quadratic there).
+_STRING = re.compile(r'"(?:[^"\\]++|\\.)*+(?:"|\\?\Z)', re.S)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]++")
+_DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 # A leaf adds up to five JSON levels below its branch: leaf, table, field, map key, operators.
 _LEAF_LEVELS = 5
 
@@ -74,22 +83,26 @@ def _loads(text: str, limits: Limits) -> Any:
     # json.loads recurses per nesting level; measure nesting before handing it over.
     max_nest = limits.max_depth + _LEAF_LEVELS
     if text.count("{") + text.count("[") > max_nest:
-        depth = 0
-        for m in _BRACKET.finditer(_STRING.sub('""', text)):
-            depth += 1 if m.group() in "[{" else -1
-            if depth > max_nest:
-                raise exceeded(limits, "max_depth", depth - _LEAF_LEVELS, "the JSON text (branches plus a leaf)")
+        depth = max_depth_of(text)
+        if depth > max_nest:
+            raise exceeded(limits, "max_depth", depth - _LEAF_LEVELS, "the JSON text (branches plus a leaf)")
+
+    dups: list[_Duplicate] = []
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for k, v in items:
-            if k in out:
-                raise FilterSchemaError(f"duplicate key {json.dumps(k)} in a JSON object (one would be lost)")
+            if k in out and not dups:
+                # Marked here and reported after the parse, when the key's path is known.
+                dup = _Duplicate(out)
+                dup.duplicate = k
+                dups.append(dup)
+                out = dup
             out[k] = v
         return out
 
     try:
-        return json.loads(text, object_pairs_hook=pairs)
+        value = json.loads(text, object_pairs_hook=pairs)
     except json.JSONDecodeError as exc:
         raise FilterSyntaxError(f"invalid JSON: {exc.msg}", text=text, line=exc.lineno, column=exc.colno) from None
     except FilterError:
@@ -100,33 +113,117 @@ def _loads(text: str, limits: Limits) -> Any:
         ) from None
     except RecursionError:  # pragma: no cover - the pre-scan above bounds nesting
         raise FilterLimitError("JSON nesting too deep", limit="max_depth", value=-1, maximum=limits.max_depth) from None
+    if dups:
+        path, obj = _find_first(value, lambda v: isinstance(v, _Duplicate))
+        raise _err(
+            (path, obj.duplicate), f"duplicate key {json.dumps(obj.duplicate)} in a JSON object (one would be lost)"
+        )
+    return value
+
+
+def loads(text: str, *, limits: Limits = DEFAULT_LIMITS) -> Any:
+    """JSON text -> Python values, read as strictly as a filter's JSON (RFC 8259).
+
+    A duplicated key is a :class:`FilterSchemaError` naming its path, nesting and length are
+    bounded by ``limits`` before the stdlib parser (which recurses) sees the text, malformed
+    text is a :class:`FilterSyntaxError` with line and column. For documents that *hold* a
+    filter, such as a server's request body (give it one more level of ``max_depth``).
+    """
+    return _loads(text, limits)
+
+
+class _Duplicate(dict[str, Any]):
+    """An object of the parsed JSON that repeated ``duplicate`` (found by the pairs hook)."""
+
+    duplicate: str = ""
+
+
+def _find_first(root: Any, pred: Callable[[Any], bool]) -> tuple[Path, Any]:
+    """Path and value of the first (document order) value matching ``pred``, iteratively."""
+    stack: list[tuple[Any, Path]] = [(root, "$")]
+    while stack:
+        v, path = stack.pop()
+        if pred(v):
+            return path, v
+        if isinstance(v, dict):
+            stack.extend(((x, (path, k)) for k, x in reversed(v.items())))
+        elif isinstance(v, list):
+            stack.extend(((x, (path, i)) for i, x in reversed(list(enumerate(v)))))
+    raise LookupError("no such value")  # pragma: no cover - callers know one exists
+
+
+def max_depth_of(text: str) -> int:
+    """Deepest ``[``/``{`` nesting of JSON text, ignoring brackets inside strings.
+
+    Linear in the text: strings are removed by one possessive regex pass, everything
+    but brackets by another, and the running depth is summed in C by ``accumulate``.
+    """
+    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
+    return max(accumulate(map(_DEPTH_STEP.__getitem__, brackets)), default=0)
 
 
 # ---------------------------------------------------------------- JSON value -> AST
 
 
-def from_json(value: Any, *, limits: Limits = DEFAULT_LIMITS) -> Node:
+def from_json(value: Any, *, limits: Limits = DEFAULT_LIMITS, coerce: bool = False) -> Node:
     """Read the API's ``UserFilterNode`` JSON into the typed AST.
 
-    ``value`` is a parsed JSON value (dict or the string ``"all"``), JSON text, or a
-    node (returned unchanged). Raises :class:`FilterSyntaxError` for unreadable JSON
-    text, :class:`FilterSchemaError` (a :class:`FilterTypeError`) naming the JSON path
-    for anything the contract does not accept, and :class:`FilterLimitError`.
+    ``value`` is a parsed JSON value (dict or the string ``"all"``), JSON text (``str``
+    or UTF-8 ``bytes``), or a node (returned unchanged). Raises :class:`FilterSyntaxError`
+    for unreadable JSON text, :class:`FilterSchemaError` (a :class:`FilterTypeError`)
+    naming the JSON path for anything the contract does not accept, and
+    :class:`FilterLimitError`.
+
+    ``coerce=True`` also accepts what upstream's request validation converts before
+    it looks at a filter: a numeric string for a number field (``{"status": {"equals":
+    "200"}}``, which upstream's "copy as curl" produces) and ``"true"``/``"false"`` for
+    a boolean field. The AST holds the converted value; :func:`read_json` also says
+    where conversions happened, and ``filterlang.check(..., coerce=True)`` warns.
     """
+    return read_json(value, limits=limits, coerce=coerce)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Coercion:
+    """One value ``from_json(..., coerce=True)`` converted: where, what came, what it became."""
+
+    path: str
+    given: str
+    value: int | float | bool
+
+    def __str__(self) -> str:
+        return f"{self.path}: the string {json.dumps(self.given)} was read as {json.dumps(self.value)}"
+
+
+def read_json(
+    value: Any, *, limits: Limits = DEFAULT_LIMITS, coerce: bool = False
+) -> tuple[Node, tuple[Coercion, ...]]:
+    """:func:`from_json`, plus the list of values it coerced (empty unless ``coerce``)."""
     if isinstance(value, FilterLeaf | FilterBranch):
-        return value
-    if isinstance(value, str | bytes | bytearray):
-        text = value.decode() if isinstance(value, bytes | bytearray) else value
-        stripped = text.strip()
+        return value, ()
+    if isinstance(value, bytes | bytearray | memoryview):
+        try:
+            text = bytes(value).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise FilterSchemaError(
+                f"the JSON text is not valid UTF-8 (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); "
+                "JSON travels as UTF-8 (RFC 8259)",
+                path="$",
+            ) from None
+        value = text
+    if isinstance(value, str):
+        stripped = value.strip()
         if stripped == ALL:
-            return ALL
+            return ALL, ()
         if stripped.isidentifier():  # a bare word is not JSON; say what would be
             raise _err("$", f'expected "all" or a JSON object, not the bare word {stripped}', closest(stripped, [ALL]))
-        value = _loads(text, limits)
-    return _convert(value, limits)
+        value = _loads(value, limits)
+    coerced: list[Coercion] | None = [] if coerce else None
+    node = _convert(value, limits, coerced)
+    return node, tuple(coerced or ())
 
 
-def _convert(root: Any, limits: Limits) -> Node:
+def _convert(root: Any, limits: Limits, coerced: list[Coercion] | None) -> Node:
     out: list[Node] = []
     # (value, path, depth, operator) — operator set means "both children are built".
     stack: list[tuple[Any, Path, int, str | None]] = [(root, "$", 1, None)]
@@ -149,7 +246,7 @@ def _convert(root: Any, limits: Limits) -> Node:
                 continue
             raise _err(
                 path,
-                f'expected "all", a leaf object or a branch object, not the string {json.dumps(v)}',
+                f'expected "all", a leaf object or a branch object, not the string {_show(v)}',
                 closest(v, [ALL]),
             )
         if not isinstance(v, dict):
@@ -157,6 +254,7 @@ def _convert(root: Any, limits: Limits) -> Node:
         if "left" in v or "operator" in v or "right" in v:  # BRANCH_KEYS, unrolled
             for k in v:
                 if k not in BRANCH_KEYS:
+                    _check_key(k, path)
                     raise _err(
                         (path, k),
                         f"unknown key {json.dumps(k)} in a branch (a branch has exactly left, operator, right)",
@@ -166,16 +264,33 @@ def _convert(root: Any, limits: Limits) -> Node:
             if missing:
                 raise _err(path, "a branch needs left, operator and right; missing: " + ", ".join(missing))
             oper = v["operator"]
-            if oper not in ("and", "or"):
+            if oper not in ("and", "or") or not isinstance(oper, str):
                 hint = closest(oper, ["and", "or"]) if isinstance(oper, str) else None
                 raise _err((path, "operator"), f'operator must be "and" or "or", not {_show(oper)}', hint)
-            stack.append((v, path, depth, oper))
+            stack.append((v, path, depth, str.__str__(oper)))
             stack.append((v["right"], (path, "right"), depth + 1, None))
             stack.append((v["left"], (path, "left"), depth + 1, None))
         else:
-            out.append(_leaf(v, path))
+            out.append(_leaf(v, path, coerced))
     assert len(out) == 1
     return out[0]
+
+
+def _check_key(k: object, path: Path) -> None:
+    """JSON object keys are strings; a Python dict handed in may hold anything.
+
+    Called only once a key has failed its lookup, so valid input pays nothing.
+    """
+    if not isinstance(k, str):
+        raise _err((path, k), f"object keys must be strings (JSON), not {_show_key(k)}")
+
+
+def _show_key(k: object) -> str:
+    if k is None:
+        return "null"
+    if isinstance(k, bool | int | float):
+        return f"{_jtype(k)} ({json.dumps(k)})"
+    return f"{_jtype(k)} ({type(k).__name__})"
 
 
 def _jtype(v: Any) -> str:
@@ -195,14 +310,46 @@ def _jtype(v: Any) -> str:
 
 
 def _show(v: Any) -> str:
-    return json.dumps(v) if isinstance(v, str | int | float | bool) or v is None else _jtype(v)
+    if isinstance(v, str | int | float | bool) or v is None:
+        try:
+            return json.dumps(plain_value(v))[:80]
+        except (TypeError, ValueError):  # pragma: no cover - a hostile subclass
+            pass
+    return _jtype(v)
 
 
-def _leaf(v: dict[str, Any], path: Path) -> FilterLeaf:
+_PLAIN_TYPES = frozenset({str, int, float, bool})
+
+
+def plain_value(v: Any) -> Any:
+    """``v`` as the plain ``str``/``int``/``float``/``bool`` it stands for, else unchanged.
+
+    Subclasses (``IntEnum``, ``StrEnum``, numpy's ``float64``) and other integral
+    numbers (numpy's ``int64``) pass ``isinstance`` checks but print, hash or bind
+    differently downstream (a numpy scalar is not a key of a SQL type table, an enum's
+    ``repr`` is not DSL): the AST holds only the four plain types. Anything else is left
+    for the type check to refuse by name.
+    """
+    t = type(v)
+    if t in _PLAIN_TYPES:
+        return v
+    if isinstance(v, str):
+        return str.__str__(v)
+    if isinstance(v, int):  # bool cannot be subclassed, so this is an int subclass
+        return int.__int__(v)
+    if isinstance(v, float):
+        return float.__float__(v)
+    if isinstance(v, numbers.Integral):  # numpy's integers (its bool_ is not Integral)
+        return int(v)
+    return v
+
+
+def _leaf(v: dict[str, Any], path: Path, coerced: list[Coercion] | None) -> FilterLeaf:
     tables: dict[str, Any] = {}
     for tname, tval in v.items():
         tpath = (path, tname)
         if tname not in TABLES:
+            _check_key(tname, path)
             from .fields import FIELDS
 
             if tname in FIELDS:
@@ -210,7 +357,7 @@ def _leaf(v: dict[str, Any], path: Path) -> FilterLeaf:
                 raise _err(tpath, f'`{tname}` is a field, not a table; write {{"{t}": {{"{tname}": {{...}}}}}}')
             raise _err(
                 tpath,
-                f"unknown key {json.dumps(tname)} in a leaf (a leaf has request_response_rmt and/or users_view)",
+                f"unknown key {_show(tname)} in a leaf (a leaf has request_response_rmt and/or users_view)",
                 closest(tname, [*TABLES, *BRANCH_KEYS]),
             )
         if not isinstance(tval, dict):
@@ -221,30 +368,69 @@ def _leaf(v: dict[str, Any], path: Path) -> FilterLeaf:
             fpath = (tpath, fname)
             f = decls.get(fname)
             if f is None:
+                _check_key(fname, tpath)
                 hint = wrong_table_hint(tname, fname)
-                raise _err(fpath, hint or f"unknown field {json.dumps(fname)} in {tname}", closest(fname, decls))
+                raise _err(fpath, hint or f"unknown field {_show(fname)} in {tname}", closest(fname, decls))
             if not isinstance(fval, dict):
                 raise _err(fpath, f"expected an object of operators, not {_jtype(fval)}")
             if f.kind is Kind.MAP:
-                for key in fval:
-                    reason = text_error(key) if isinstance(key, str) else f"map keys must be strings, not {_jtype(key)}"
+                keys: dict[str, Any] = {}
+                for key, ops in fval.items():
+                    _check_key(key, fpath)
+                    reason = _text_reason(key)
                     if reason is not None:
-                        raise _err((fpath, key), reason)
-                fields[f.attr] = {key: _ops(f, ops, (fpath, key)) for key, ops in fval.items()}
+                        raise _err((fpath, key), f"map key: {reason}")
+                    keys[str.__str__(key)] = _ops(f, ops, (fpath, key), coerced)
+                fields[f.attr] = keys
             else:
-                fields[f.attr] = _ops(f, fval, fpath)
-        tables[tname] = construct(TABLE_MODELS[tname], fields)
+                fields[f.attr] = _ops(f, fval, fpath, coerced)
+        tables[str.__str__(tname)] = construct(TABLE_MODELS[tname], fields)
     return construct(FilterLeaf, tables)
 
 
-def _ops(f: Field, ops: Any, path: Path) -> Any:
+def _text_reason(s: str) -> str | None:
+    """Why ``s`` cannot be a text value or map key (semantics.md §3: no NUL), or None."""
+    if "\x00" in s:
+        return "text may not contain the NUL character U+0000 (PostgreSQL cannot store it, SQLite ends a string there)"
+    return text_error(s)
+
+
+# Numbers as upstream's request validation reads them from strings (ASCII digits,
+# optional sign, optional fraction and exponent); anything else stays a type error.
+_NUMERIC = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_BOOLEAN_WORDS = {"true": True, "false": False}
+
+
+def _coerce(f: Field, val: str) -> int | float | bool | None:
+    """The value a numeric or boolean string stands for under ``coerce=True``, or None."""
+    if f.value_kind is Kind.NUMBER and len(val) <= 400 and _NUMERIC.fullmatch(val):
+        if _INTEGER.fullmatch(val):
+            return int(val)
+        number = float(val)
+        return number if math.isfinite(number) else None
+    if f.value_kind is Kind.BOOLEAN:
+        return _BOOLEAN_WORDS.get(val.lower())
+    return None
+
+
+def _ops(f: Field, ops: Any, path: Path, coerced: list[Coercion] | None) -> Any:
     if not isinstance(ops, dict):
         raise _err(path, f"expected an object of operators, not {_jtype(ops)}")
     vals: dict[str, Any] = {}
-    for op, val in ops.items():
+    for op, raw in ops.items():
         if op not in f.operators:
+            _check_key(op, path)
             raise _err((path, op), op_error(f, op) or "", closest(op, f.operators))
+        val = plain_value(raw)
+        if coerced is not None and isinstance(val, str):
+            as_value = _coerce(f, val)
+            if as_value is not None:
+                coerced.append(Coercion(_render((path, op)), val, as_value))
+                val = as_value
         reason = value_error(f, val)
+        if reason is None and isinstance(val, str):
+            reason = _text_reason(val)
         if reason is not None:
             raise _err((path, op), reason)
         vals[OP_ATTR[op]] = val

@@ -415,7 +415,11 @@ JSON_ERRORS: list[tuple[object, str, str]] = [
     ({"request_response_rmt": {"model": "x"}}, "$.request_response_rmt.model", "object of operators"),
     ("ALL", "$", "did you mean `all`"),
     ([], "$", "not an array"),
-    ('{"request_response_rmt": {"model": {"equals": "a", "equals": "b"}}}', "", "duplicate key"),
+    (
+        '{"request_response_rmt": {"model": {"equals": "a", "equals": "b"}}}',
+        "$.request_response_rmt.model.equals",
+        "duplicate key",
+    ),
 ]
 
 

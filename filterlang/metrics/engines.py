@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from ..sql.profiles import Profile
     from .request import OverviewRequest
 
-__all__ = ["ENGINE_EXTRAS", "Progress", "iter_rows", "run_overview"]
+__all__ = ["ENGINE_EXTRAS", "TENANT_COLUMN", "Progress", "duckdb_shared", "iter_rows", "run_overview"]
 
 Progress = Callable[[float | None], None]
 """Called now and then while a query runs: the fraction done (0..1), or None if unknown."""
@@ -84,6 +84,9 @@ def run_overview(
     progress: Progress | None = None,
     table: str | None = None,
     profile: str | Profile | Mapping[str, Any] = "flat",
+    tenant: str | None = None,
+    connection: duckdb.DuckDBPyConnection | None = None,
+    settings: Mapping[str, Any] | None = None,
     **kw: Any,
 ) -> dict[str, Any]:
     """The Result dict for a validated request over ``source`` on ``engine``.
@@ -93,6 +96,13 @@ def run_overview(
     reports (DuckDB knows the fraction done; the others report None, i.e. "still working").
     ``profile`` (clickhouse engine only; files are always the flat layout) maps the fields onto
     your table, e.g. ``helicone_profile(org)`` for upstream's, tenant guard included.
+    ``tenant`` confines the overview to the rows whose ``organization_id`` is ``tenant``
+    (the profile's tenant guard: it restricts the filtered rows *and* the per-user
+    users_view values, so no filter, whatever its ``or``, sees another tenant's rows).
+    ``connection`` (duckdb): an open connection whose ``requests`` view reads ``source``
+    (e.g. a cursor of :func:`duckdb_shared`), used instead of a fresh one and left open, so
+    its owner can ``interrupt()`` it. ``settings`` (chdb, clickhouse): ClickHouse settings
+    for the statement, e.g. ``{"max_execution_time": 30}``.
     ``kw`` goes to ``clickhouse_connect.get_client`` for the clickhouse engine.
     A filter that cannot be compiled gives ``{"data": None, "error": ...}``; an unreadable
     source raises :class:`sources.SourceError`.
@@ -100,24 +110,61 @@ def run_overview(
     _require(engine)
     if engine != "clickhouse" and profile != "flat":
         raise ValueError("profile= applies to the clickhouse engine; data files use the flat layout")
+    if connection is not None and engine != "duckdb":
+        raise ValueError("connection= applies to the duckdb engine")
+    if settings and engine not in ("chdb", "clickhouse"):
+        raise ValueError("settings= applies to the chdb and clickhouse engines")
+    prof = _tenant_profile(profile, tenant)
     if engine != "clickhouse":
         source = sources.resolve(source)
-        _check_columns(req.node, source)
+        _check_columns(req.node, source, tenant)
     try:
         if engine == "duckdb":
-            data = _run_duckdb(req, sources.resolve(source), method, bins, progress)
+            data = _run_duckdb(req, sources.resolve(source), method, bins, progress, prof, connection)
         elif engine == "chdb":
-            data = _run_chdb(req, sources.resolve(source), method, bins, progress)
+            data = _run_chdb(req, sources.resolve(source), method, bins, progress, prof, settings)
         elif engine == "clickhouse":
-            data = _run_clickhouse(req, table or source, method, bins, url, profile, kw)
+            data = _run_clickhouse(req, table or source, method, bins, url, prof, kw, settings)
         elif engine == "reference":
             with _polling(progress, None):
-                data = _run_reference(req, sources.resolve(source), method, bins)
+                data = _run_reference(req, sources.resolve(source), method, bins, tenant)
         else:
             raise ValueError(f"unknown engine {engine!r}")
     except FilterError as e:
         return {"data": None, "error": str(e)}
     return {"data": data, "error": None}
+
+
+TENANT_COLUMN = "organization_id"  # the flat layout's tenant column (upstream's, too)
+
+
+def _tenant_profile(
+    profile: str | Profile | Mapping[str, Any], tenant: str | None
+) -> str | Profile | Mapping[str, Any]:
+    """``profile`` with the tenant guard ``organization_id = tenant`` (unchanged without a tenant)."""
+    if tenant is None:
+        return profile
+    if not isinstance(tenant, str):
+        raise ValueError(f"tenant must be a string (an organization id), not {type(tenant).__name__}")
+    from dataclasses import replace
+
+    from ..sql.profiles import resolve_profile
+
+    prof = resolve_profile(profile)
+    return replace(prof, tenant_column=prof.tenant_column or TENANT_COLUMN, tenant=tenant)
+
+
+def _settings_clause(settings: Mapping[str, Any] | None) -> str:
+    """A ClickHouse ``SETTINGS`` clause; names must be identifiers and values numbers (no text
+    reaches the statement from outside)."""
+    if not settings:
+        return ""
+    parts = []
+    for name, value in settings.items():
+        if not name.isidentifier() or isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"settings: {name!r} = {value!r}: a setting needs an identifier name and a number")
+        parts.append(f"{name} = {value!r}")
+    return "\nSETTINGS " + ", ".join(parts)
 
 
 # ---------------------------------------------------------------- DuckDB
@@ -137,11 +184,34 @@ def duckdb_connect(src: sources.Source) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def duckdb_shared(src: Any) -> duckdb.DuckDBPyConnection:
+    """One in-memory database whose ``requests`` view reads ``src``, for many queries at once.
+
+    Each query takes its own ``con.cursor()`` (a connection to the same database: the view
+    and the UTC time zone are shared, set once) and passes it as ``run_overview(...,
+    connection=cursor)``; a cursor can be ``interrupt()``-ed from another thread. A server
+    opens its data source this way once instead of once per request.
+    """
+    import duckdb
+
+    resolved = sources.resolve(src)
+    con = duckdb.connect(":memory:")
+    con.execute("SET GLOBAL TimeZone = 'UTC'")  # GLOBAL: cursors are sessions of their own
+    sources.duckdb_relation(con, resolved, temporary=False)
+    return con
+
+
 def _run_duckdb(
-    req: OverviewRequest, src: sources.Source, method: str, bins: int, progress: Progress | None
+    req: OverviewRequest,
+    src: sources.Source,
+    method: str,
+    bins: int,
+    progress: Progress | None,
+    profile: str | Profile | Mapping[str, Any] = "flat",
+    connection: duckdb.DuckDBPyConnection | None = None,
 ) -> dict[str, Any]:
-    q = overview_sql(req, dialect="duckdb", method=method, bins=bins)
-    con = duckdb_connect(src)
+    q = overview_sql(req, dialect="duckdb", profile=profile, method=method, bins=bins)
+    con = duckdb_connect(src) if connection is None else connection
     if progress is not None:  # query_progress() stays -1 unless progress tracking is on
         con.execute("SET enable_progress_bar = true")
         con.execute("SET enable_progress_bar_print = false")
@@ -149,7 +219,8 @@ def _run_duckdb(
         with _polling(progress, con.query_progress):
             table = _duck_arrow(con, src, q.sql, q.params)
     finally:
-        con.close()
+        if connection is None:
+            con.close()
     out: dict[str, Any] = {}
     for m in MEASURES:
         cell = table.column(m)[0]
@@ -199,10 +270,11 @@ def clickhouse_query(
     method: str,
     bins: int,
     profile: str | Profile | Mapping[str, Any] = "flat",
+    settings: Mapping[str, Any] | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """The statement and parameters both ClickHouse transports send (``source`` None: the profile's table)."""
     q = overview_sql(req, dialect="clickhouse", profile=profile, method=method, bins=bins, source=source)
-    return q.sql, dict(q.params)
+    return q.sql + _settings_clause(settings), dict(q.params)
 
 
 def _bins_from_arrow(cell: list[dict[str, float]] | None) -> list[Bin]:
@@ -210,14 +282,20 @@ def _bins_from_arrow(cell: list[dict[str, float]] | None) -> list[Bin]:
 
 
 def _run_chdb(
-    req: OverviewRequest, src: sources.Source, method: str, bins: int, progress: Progress | None
+    req: OverviewRequest,
+    src: sources.Source,
+    method: str,
+    bins: int,
+    progress: Progress | None,
+    profile: str | Profile | Mapping[str, Any] = "flat",
+    settings: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     import chdb
 
     from ..sql import chdb_params
 
     with sources.clickhouse_table(src) as expr:
-        sql, params = clickhouse_query(req, source=expr, method=method, bins=bins)
+        sql, params = clickhouse_query(req, source=expr, method=method, bins=bins, profile=profile, settings=settings)
         with _polling(progress, None):
             try:
                 result = chdb.query(sql, "ArrowTable", params=chdb_params(params))  # type: ignore[no-untyped-call]
@@ -235,6 +313,7 @@ def _run_clickhouse(
     url: str | None,
     profile: str | Profile | Mapping[str, Any],
     kw: dict[str, Any],
+    settings: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     import clickhouse_connect
 
@@ -242,7 +321,7 @@ def _run_clickhouse(
         raise sources.SourceError("the clickhouse engine reads a table on the server: pass its name (or None)")
     from clickhouse_connect.driver.exceptions import ClickHouseError
 
-    sql, params = clickhouse_query(req, source=table, method=method, bins=bins, profile=profile)
+    sql, params = clickhouse_query(req, source=table, method=method, bins=bins, profile=profile, settings=settings)
     where = url or "the default ClickHouse server (localhost:8123)"
     with _quiet_logger("clickhouse_connect"):
         try:
@@ -313,18 +392,25 @@ def _guarded_batches(src: sources.Source, open_reader: Callable[[], Any]) -> Ite
         raise sources.SourceError(f"cannot read {src.label}: {_duck_message(e)}") from e
 
 
-def _run_reference(req: OverviewRequest, src: sources.Source, method: str, bins: int) -> dict[str, Any]:
+def _run_reference(
+    req: OverviewRequest, src: sources.Source, method: str, bins: int, tenant: str | None = None
+) -> dict[str, Any]:
     from .reference import reference_overview
 
+    columns = needed_columns(req.node) | ({TENANT_COLUMN} if tenant is not None else set())
+    rows = iter_rows(src, columns)
+    if tenant is not None:
+        rows = (r for r in rows if r.get(TENANT_COLUMN) == tenant)
     data: dict[str, Any] = reference_overview(
-        iter_rows(src, needed_columns(req.node)), req.node, req.p_size, req.use_interquartile, method=method, bins=bins
+        rows, req.node, req.p_size, req.use_interquartile, method=method, bins=bins
     )
     return data
 
 
-def _check_columns(node: Node, src: sources.Source) -> None:
+def _check_columns(node: Node, src: sources.Source, tenant: str | None = None) -> None:
     """Name the missing columns up front; the engines' own errors only name the first."""
-    missing = sorted(needed_columns(node) - set(src.columns))
+    needed = needed_columns(node) | ({TENANT_COLUMN} if tenant is not None else set())
+    missing = sorted(needed - set(src.columns))
     if missing:
         raise sources.SourceError(
             f"{src.label} has no column {', '.join(repr(c) for c in missing)}, which the overview "

@@ -114,10 +114,12 @@ def _envelope_error(exc: ValidationError, body: Mapping[str, Any]) -> FilterSche
     return FilterSchemaError(first["msg"], path=path)
 
 
-def parse_request(body: Any) -> OverviewRequest:
+def parse_request(body: Any, *, coerce: bool = False) -> OverviewRequest:
     """Validate a request body: a dict, JSON text/bytes, or an :class:`OverviewRequest`.
 
-    Raises a :class:`FilterError` subclass whose path starts at the body.
+    Raises a :class:`FilterError` subclass whose path starts at the body. ``coerce=True``
+    reads the filter with :func:`filterlang.from_json`'s ``coerce`` (numeric and boolean
+    strings, as upstream's request validation accepts them).
     """
     if isinstance(body, OverviewRequest):
         return body
@@ -150,7 +152,7 @@ def parse_request(body: Any) -> OverviewRequest:
         from ..jsonio import from_json
 
         try:
-            node = from_json(raw)
+            node = from_json(raw, coerce=coerce)
         except FilterError as e:
             raise _rebase(e, "$.filter") from None
     return OverviewRequest.model_validate(

@@ -184,12 +184,16 @@ def _q_duck_str(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def duckdb_relation(con: duckdb.DuckDBPyConnection, src: Source, name: str = "requests") -> None:
-    """Create the temporary view ``name`` over ``src`` in the flat layout.
+def duckdb_relation(
+    con: duckdb.DuckDBPyConnection, src: Source, name: str = "requests", *, temporary: bool = True
+) -> None:
+    """Create the view ``name`` over ``src`` in the flat layout (temporary: this connection only).
 
     A view (not a CTE) because DuckDB may materialise a CTE referenced twice (the users_view
     join reads the requests twice), which would copy every row; a view is always inlined, so
-    projection and filter pushdown reach the Parquet reader.
+    projection and filter pushdown reach the Parquet reader. ``temporary=False`` makes it
+    visible to the connection's cursors (a server's per-request connections); in-memory
+    tables need the temporary kind (a registered Arrow table is per connection).
     """
     types = PHYSICAL["duckdb"]
     if src.kind == "arrow":
@@ -217,7 +221,10 @@ def duckdb_relation(con: duckdb.DuckDBPyConnection, src: Source, name: str = "re
                 q = quote_duckdb_ident(c)
                 replace.append(f"CAST(CAST({q} AS JSON) AS {types[FLAT_TYPES[c]]}) AS {q}")
     star = f"* REPLACE ({', '.join(replace)})" if replace else "*"
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {quote_duckdb_ident(name)} AS SELECT {star} FROM {inner}")
+    if not temporary and src.kind == "arrow":
+        raise SourceError("an in-memory table can back only a temporary view; write it to a Parquet file first")
+    kind = "TEMP VIEW" if temporary else "VIEW"
+    con.execute(f"CREATE OR REPLACE {kind} {quote_duckdb_ident(name)} AS SELECT {star} FROM {inner}")
 
 
 # ---------------------------------------------------------------- ClickHouse (chDB)
