@@ -64,6 +64,24 @@ def ensure_node_packages() -> None:
     subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=tmtest, check=False)
 
 
+def ensure_chromium() -> None:
+    """The playground tests drive Debian's Chromium with Playwright (its own browser download is not used)."""
+    if Path("/usr/bin/chromium").is_file():
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print(
+            "Chromium not found: installing Debian's chromium with apt-get (the browser tests skip if this fails)",
+            flush=True,
+        )
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        run("apt-get", "update", "-qq", check=False, env=env)
+        run("apt-get", "install", "-y", "-qq", "chromium", check=False, env=env)
+    else:
+        print(
+            "Chromium not found and cannot be installed here: the playground browser tests will be skipped", flush=True
+        )
+
+
 def demo() -> int:
     """Set up, generate sample data, and print a metrics overview."""
     ensure_venv("all")
@@ -81,6 +99,7 @@ def test() -> int:
     ensure_venv("dev")
     ensure_postgres()
     ensure_node_packages()
+    ensure_chromium()
     run(BIN / "ruff", "check", "filterlang", "tests", "benchmarks", "tasks.py")
     run(BIN / "ruff", "format", "--check", "filterlang", "tests", "benchmarks", "tasks.py")
     run(BIN / "mypy", "filterlang")
@@ -94,7 +113,8 @@ USAGE = """usage: python3 tasks.py {demo|test} [pytest args...]
   demo   create .venv (pip install -e '.[all]'), write 200,000 sample requests to
          data/requests.parquet (once), then show `filterlang parse`, `sql` and `overview`.
   test   create .venv (pip install -e '.[dev]'), install a PostgreSQL server with apt-get
-         when missing and possible, `npm ci` in editors/tmtest when npm exists, then ruff (lint + format check), mypy, and pytest.
+         when missing and possible, `npm ci` in editors/tmtest when npm exists, Debian's chromium when missing,
+         then ruff (lint + format check), mypy, and pytest.
          Extra arguments go to pytest (default: -q). ruff/mypy failures stop before pytest.
 """
 
