@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import dsl_nodes
 
 import filterlang as fl
 from filterlang.dsl.complete import Suggestion, Vocabulary, vocabulary
@@ -196,3 +197,30 @@ def test_long_filter_is_fast() -> None:
 def test_deep_nesting_does_not_recurse() -> None:
     text = "(" * 5000
     assert fl.complete(text, len(text))[0].kind == "field"
+
+
+CHECKED = {"AND", "OR", "NOT", "LPAR", "RPAR", "SYMOP", "CONTAINS", "IN", "IS", "BETWEEN", "TRUE", "FALSE", "NULL"}
+
+
+@settings(max_examples=60)
+@given(dsl_nodes(max_leaves=6).map(fl.to_dsl))
+def test_what_comes_next_is_suggested(text: str) -> None:
+    """At the start of every keyword, operator, bracket and field of a generated filter, the
+    token actually written there is among the suggestions (completion misses nothing valid)."""
+    ip = _lark().parse_interactive(text)
+    prev = None
+    for tok in ip.iter_parse():
+        field_start = tok.type in ("NAME", "BQNAME") and (prev is None or prev.type != "DOT")
+        if tok.type in CHECKED or field_start:
+            got = [s.text for s in fl.complete(text, tok.start_pos)]
+            assert any(g.lower().startswith(str(tok).lower()) for g in got), (text[: tok.start_pos], str(tok), got)
+        prev = tok
+
+
+def _lark() -> object:
+    from importlib import resources
+
+    from lark import Lark
+
+    grammar = resources.files("filterlang.grammar").joinpath("filter.lark").read_text(encoding="utf-8")
+    return Lark(grammar, parser="lalr", lexer="contextual", cache=True, maybe_placeholders=False)

@@ -401,6 +401,7 @@ class _Context:
     start: int  # where a suggestion's replacement starts
     end: int  # and ends
     open_string: bool  # the partial token is an unclosed string
+    partial: tuple[str, str, int, int] | None = None  # the partial token, when it lexed as one
 
 
 _WORDY = frozenset({"NAME", "BQNAME", "NUMBER", "DURATION"})
@@ -441,7 +442,7 @@ def _context(text: str, cursor: int) -> _Context | None:
         if kind == "NAME":
             kind = keywords.get(value.lower(), "NAME")
         if end >= cursor and (kind in _WORDY or kind in keywords.values()):
-            return _Context(stack, spans, tokens, text[start:cursor], start, end, False)
+            return _Context(stack, spans, tokens, text[start:cursor], start, end, False, (kind, value, start, end))
         if kind == "STRING" and end > cursor:  # the cursor is inside a closed string
             return _Context(stack, spans, tokens, text[start:cursor], start, end, True)
         tokens.append((kind, value, start, end))
@@ -517,6 +518,28 @@ def complete(text: str, cursor: int | None = None, *, source: Any = None) -> lis
     if ctx is None:
         return []
     vocab = vocabulary(source) if source is not None else None
+    out = _suggest(text, ctx, vocab)
+    tok = ctx.partial
+    if tok is not None and tok[3] == cursor:
+        # The word before the cursor may already be complete (`all|`, `model|`): what may
+        # follow it directly, without a space (`)`, `=`), comes after its own completions.
+        t = _table()
+        after = _Context(list(ctx.stack), list(ctx.spans), [*ctx.tokens, tok], "", cursor, cursor, False)
+        if t.step(after.stack, after.spans, tok[0], len(after.tokens) - 1):
+            seen = {(s.kind, s.text) for s in out}
+            out += [
+                s
+                for s in _suggest(text, after, vocab)
+                if not _WORD_START.match(s.text) and (s.kind, s.text) not in seen
+            ]
+    return out
+
+
+_WORD_START = re.compile(r"[A-Za-z0-9_`\"']")
+
+
+def _suggest(text: str, ctx: _Context, vocab: Vocabulary | None) -> list[Suggestion]:
+    """Candidates valid in the parser state of ``ctx``, narrowed and ranked by its prefix."""
     t = _table()
     valid = [term for term in t.terminals[ctx.stack[-1]] if t.accepts(ctx.stack, term)]
     # kind, text, detail, fuzzy (typos count), start, what the typed prefix is compared with
