@@ -224,3 +224,17 @@ def _lark() -> object:
 
     grammar = resources.files("filterlang.grammar").joinpath("filter.lark").read_text(encoding="utf-8")
     return Lark(grammar, parser="lalr", lexer="contextual", cache=True, maybe_placeholders=False)
+
+
+def test_editor_doc_examples() -> None:
+    """The Python examples in docs/editor.md run as written."""
+    import doctest
+    import re
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "editor.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", doc, re.S)
+    assert blocks
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    for i, block in enumerate(blocks):
+        runner.run(doctest.DocTestParser().get_doctest(block, {}, f"editor.md[{i}]", "docs/editor.md", 0))
+    assert runner.summarize(verbose=False).failed == 0

@@ -152,14 +152,13 @@ def test_accept_a_completion(page: tuple[Page, list[str]]) -> None:
 def test_histograms_match_overview(page: tuple[Page, list[str]], data: Path) -> None:
     p, _ = page
     set_filter(p, 'model ~ "gpt%"')
-    wait_text(p, "#status", "valid")
     p.select_option("#psize", "p95")
     p.check("#iqr")
     before = p.get_attribute("#overview-status", "data-done") or "0"
     p.focus("#filter")
     p.keyboard.press("Control+Enter")
     p.wait_for_function(
-        "(b) => (document.querySelector('#overview-status').dataset.done || '0') > b"
+        "(b) => Number(document.querySelector('#overview-status').dataset.done || 0) > Number(b)"
         " && document.querySelector('#overview-status').textContent.includes('interquartile')",
         arg=before,
     )

@@ -383,8 +383,9 @@ def _score(prefix: str, candidate: str, fuzzy: bool) -> tuple[int, float] | None
     if p in c and len(p) >= 2:
         return (1, len(c))
     if fuzzy and len(p) >= 3:
+        # Short words allow only swapped letters (`adn` -> `and`, but `mod` is not `nod`).
         edits = _typo_edits(p, c)
-        if edits <= max(1, len(p) // 5):
+        if (edits <= 1 and sorted(p) == sorted(c[: len(p)])) or (len(p) > 3 and edits <= max(1, len(p) // 5)):
             return (2, edits)
     return None
 
@@ -520,7 +521,7 @@ def complete(text: str, cursor: int | None = None, *, source: Any = None) -> lis
     vocab = vocabulary(source) if source is not None else None
     out = _suggest(text, ctx, vocab)
     tok = ctx.partial
-    if tok is not None and tok[3] == cursor:
+    if tok is not None and tok[3] == cursor and not (tok[0] == "NAME" and tok[1] not in FIELDS and not _after_dot(ctx)):
         # The word before the cursor may already be complete (`all|`, `model|`): what may
         # follow it directly, without a space (`)`, `=`), comes after its own completions.
         t = _table()
@@ -533,6 +534,10 @@ def complete(text: str, cursor: int | None = None, *, source: Any = None) -> lis
                 if not _WORD_START.match(s.text) and (s.kind, s.text) not in seen
             ]
     return out
+
+
+def _after_dot(ctx: _Context) -> bool:
+    return bool(ctx.tokens) and ctx.tokens[-1][0] == "DOT"
 
 
 _WORD_START = re.compile(r"[A-Za-z0-9_`\"']")

@@ -125,13 +125,16 @@ function render() {
 // ---------------------------------------------------------------- live answers
 
 let liveTimer = 0;
+let dirty = false; // the editor changed since the last answers were asked for
 function schedule() {
+  dirty = true;
   clearTimeout(liveTimer);
   liveTimer = setTimeout(refresh, 120);
   saveUrl();
 }
 
 async function refresh() {
+  dirty = false;
   const text = editor.value;
   const mine = ++seq;
   const [parsed, sql, check] = await Promise.all([
@@ -192,6 +195,7 @@ async function refresh() {
 let overviewTimer = 0;
 let overviewSeq = 0;
 async function runOverview() {
+  if (dirty) { clearTimeout(liveTimer); await refresh(); } // run what the editor shows now
   if (lastJson === null) return;
   const mine = ++overviewSeq;
   const body = { filter: lastJson, pSize: $("psize").value, useInterquartile: $("iqr").checked };
