@@ -107,7 +107,75 @@ def test() -> int:
     return run(PY, "-m", "pytest", *(args or ["-q"]), check=False)
 
 
-TASKS = {"demo": demo, "test": test}
+# Code areas for `tasks.py loc`: (area, path prefixes); the first match wins, so CLI modules
+# inside an area's folder count as CLI.
+AREAS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "CLI",
+        (
+            "filterlang/cli.py",
+            "filterlang/__main__.py",
+            "filterlang/dsl/cli.py",
+            "filterlang/sql/cli.py",
+            "filterlang/metrics/cli.py",
+            "filterlang/overview/cli.py",
+            "filterlang/server/cli.py",
+            "filterlang/repl",
+        ),
+    ),
+    (
+        "language",
+        (
+            "grammar/",
+            "filterlang/dsl/",
+            "filterlang/nodes.py",
+            "filterlang/_models.py",
+            "filterlang/jsonio.py",
+            "filterlang/fields.py",
+            "filterlang/typecheck.py",
+            "filterlang/errors.py",
+            "filterlang/limits.py",
+            "filterlang/memo.py",
+            "filterlang/timefmt.py",
+            "filterlang/compat.py",
+            "filterlang/__init__.py",
+        ),
+    ),
+    ("SQL", ("filterlang/sql/",)),
+    ("evaluator", ("filterlang/evaluate.py", "filterlang/textrules.py", "filterlang/users.py", "filterlang/money.py")),
+    ("overview", ("filterlang/metrics/", "filterlang/overview/", "filterlang/sample.py")),
+    ("server", ("filterlang/server/",)),
+    ("editor", ("filterlang/playground/", "filterlang/highlight", "filterlang/editor")),
+    ("tests", ("tests/",)),
+)
+
+
+def loc() -> int:
+    """Code lines (non-blank, non-comment) per area of HEAD or of the revision given: `tasks.py loc [REV]`."""
+    rev = sys.argv[2] if len(sys.argv) > 2 else "HEAD"
+    files = subprocess.run(
+        ["git", "ls-tree", "-r", "--name-only", rev], cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout.split()
+    counts: dict[str, int] = {area: 0 for area, _ in AREAS}
+    for name in files:
+        if not name.endswith((".py", ".lark", ".js", ".html", ".css")):
+            continue
+        area = next((a for a, prefixes in AREAS if name.startswith(prefixes)), None)
+        if area is None:
+            continue
+        text = subprocess.run(
+            ["git", "show", f"{rev}:{name}"], cwd=ROOT, check=True, capture_output=True, text=True
+        ).stdout
+        counts[area] += sum(
+            1 for line in text.splitlines() if line.strip() and not line.strip().startswith(("#", "//"))
+        )
+    print(f"code lines at {rev}")
+    for area, n in counts.items():
+        print(f"  {area:<10} {n:>6}")
+    return 0
+
+
+TASKS = {"demo": demo, "test": test, "loc": loc}
 USAGE = """usage: python3 tasks.py {demo|test} [pytest args...]
 
   demo   create .venv (pip install -e '.[all]'), write 200,000 sample requests to
@@ -116,6 +184,8 @@ USAGE = """usage: python3 tasks.py {demo|test} [pytest args...]
          when missing and possible, `npm ci` in editors/tmtest when npm exists, Debian's chromium when missing,
          then ruff (lint + format check), mypy, and pytest.
          Extra arguments go to pytest (default: -q). ruff/mypy failures stop before pytest.
+  loc    code lines per area (language, SQL, evaluator, overview, CLI, server, editor,
+         tests) at HEAD or at the revision given: `python3 tasks.py loc 012f279`.
 """
 
 if __name__ == "__main__":
