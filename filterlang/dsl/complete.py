@@ -316,22 +316,47 @@ class Vocabulary:
 
 @lru_cache(maxsize=8)
 def _vocabulary_of_file(path: str, _mtime: int, _size: int, max_rows: int, budget: float) -> Vocabulary:
+    """Counted by DuckDB, one column at a time over the first ``max_rows`` rows (a column
+    scan, not rows through Python), until ``budget`` seconds have passed."""
     import duckdb
 
-    from ..metrics.sources import duckdb_relation, resolve
+    from ..metrics.sources import duckdb_relation, quote_duckdb_ident, resolve
 
     con = duckdb.connect()
     try:
         src = resolve(path)
         duckdb_relation(con, src)
-        wanted = [f.name for f in FIELDS_BY_TABLE[TABLES[0]].values() if f.kind in (Kind.TEXT, Kind.MAP)]
-        cols = [c for c in src.columns if c in wanted]
-        if not cols:
-            return Vocabulary()
-        sel = ", ".join('"' + c.replace('"', '""') + '"' for c in cols)
-        cur = con.execute(f"SELECT {sel} FROM requests LIMIT {int(max_rows)}")
-        rows = (dict(zip(cols, r, strict=True)) for r in cur.fetchall())
-        return Vocabulary.from_rows(rows, max_rows=max_rows, budget=budget)
+        deadline = time.perf_counter() + budget
+        vocab = Vocabulary()
+        for f in FIELDS_BY_TABLE[TABLES[0]].values():
+            if f.name not in src.columns or f.kind not in (Kind.TEXT, Kind.MAP):
+                continue
+            if time.perf_counter() > deadline:
+                break
+            col = quote_duckdb_ident(f.name)
+            head = f"(SELECT {col} AS c FROM requests LIMIT {int(max_rows)})"
+            if f.kind is Kind.TEXT:
+                rows = con.execute(
+                    f"SELECT c, count(*) AS n FROM {head} WHERE length(c) BETWEEN 1 AND 100 "
+                    "GROUP BY c ORDER BY n DESC, c LIMIT 50"
+                ).fetchall()
+                if rows:
+                    vocab.values[f.name] = [r[0] for r in rows]
+                continue
+            pairs = con.execute(
+                "SELECT k, CAST(v AS VARCHAR) AS v, count(*) AS n FROM "
+                f"(SELECT unnest(map_keys(c)) AS k, unnest(map_values(c)) AS v FROM {head}) "
+                "WHERE length(CAST(v AS VARCHAR)) <= 100 GROUP BY k, v ORDER BY n DESC, k, v LIMIT 5000"
+            ).fetchall()
+            key_count: Counter[str] = Counter()
+            for k, v, n in pairs:
+                key_count[k] += n
+                seen = vocab.map_values.setdefault((f.name, k), [])
+                if v is not None and len(seen) < 50:
+                    seen.append(v)
+            if key_count:
+                vocab.keys[f.name] = [k for k, _ in key_count.most_common(50)]
+        return vocab
     finally:
         con.close()
 
