@@ -240,3 +240,15 @@ def test_editor_doc_examples() -> None:
     for i, block in enumerate(blocks):
         runner.run(doctest.DocTestParser().get_doctest(block, {}, f"editor.md[{i}]", "docs/editor.md", 0))
     assert runner.summarize(verbose=False).failed == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['model = "a" and ' * 60_000, "a" * 990_000, 'model = "' + "x" * 990_000, 'model in ("a", ' + '"b", ' * 150_000],
+    ids=["long chain", "long word", "long string", "long in list"],
+)
+def test_inputs_at_the_size_limit_are_answered(text: str) -> None:
+    assert len(text) < fl.DEFAULT_LIMITS.max_length
+    t0 = time.perf_counter()
+    fl.complete(text, len(text), source=VOCAB)
+    assert time.perf_counter() - t0 < 5  # ~0.5 s here; generous for a loaded CI machine

@@ -81,6 +81,12 @@ class _Table:
             }
             for state, row in table.states.items()
         }
+        # Every LR state is entered by one symbol: the stack's symbols are read off its states.
+        self.symbol: dict[int, str] = {}
+        for row in self.rows.values():
+            for sym, act in row.items():
+                if act.__class__ is int:
+                    assert self.symbol.setdefault(act, sym) == sym  # type: ignore[call-overload]
         conf = lark.lexer_conf
         terms = sorted(conf.terminals, key=lambda t: (-t.priority, -t.pattern.max_width, -len(t.pattern.value), t.name))
         self.ignore: set[str] = set(conf.ignore)
@@ -96,11 +102,13 @@ class _Table:
         self.terminals: dict[int, tuple[str, ...]] = {
             state: tuple(s for s in row if s.isupper() or s == END) for state, row in self.rows.items()
         }
-        self._scanners: dict[int, re.Pattern[str]] = {}
+        self.keyword_types: frozenset[str] = frozenset(self.keywords.values())
+        # Per state, its lexer, compiled on first use (a list indexed by state number).
+        self.scanners: list[re.Pattern[str] | None] = [None] * (max(self.rows) + 1)
 
     def scanner(self, state: int) -> re.Pattern[str]:
         """Lexer of one state: optional ignored text, then one acceptable terminal (or nothing)."""
-        sc = self._scanners.get(state)
+        sc = self.scanners[state]
         if sc is None:
             acceptable = set(self.terminals[state])
             names = [n for n in self.order if n in acceptable]
@@ -110,15 +118,15 @@ class _Table:
             names = [n for n in names if n not in kw]
             skip = "|".join(f"(?:{self.patterns[n]})" for n in self.order if n in self.ignore)
             body = "|".join(f"(?P<{n}>{self.patterns[n]})" for n in names)
-            sc = self._scanners[state] = re.compile(f"(?:{skip})*(?:{body})?")
+            sc = self.scanners[state] = re.compile(f"(?:{skip})*(?:{body})?")
         return sc
 
-    def step(self, stack: list[int], spans: list[tuple[str, int, int]] | None, term: str, index: int) -> bool:
-        """Feed terminal ``term`` (token number ``index``): reductions, then the shift.
+    def step(self, stack: list[int], firsts: list[int], term: str, index: int) -> bool:
+        """Feed terminal ``term`` (token number ``index``): its reductions, then its shift.
 
-        ``spans`` (one (symbol, first token, end token) per stack entry above the start
-        state) is kept in step when given. False, with the stack untouched only up to the
-        failing reduction, when the state has no action for ``term``.
+        ``firsts`` holds, per stack entry above the start state, the index of its first
+        token (an entry covers the tokens up to the next entry's first): plain ints, so the
+        loop stays cheap on a megabyte of text. False when the state has no action.
         """
         rows = self.rows
         while True:
@@ -127,18 +135,14 @@ class _Table:
                 return False
             if act.__class__ is int:
                 stack.append(act)  # type: ignore[arg-type]
-                if spans is not None:
-                    spans.append((term, index, index + 1))
+                firsts.append(index)
                 return True
             size, name = act  # type: ignore[misc]
+            first = firsts[-size]
             del stack[-size:]
-            if spans is not None:
-                first = spans[-size][1]
-                last = spans[-1][2]
-                del spans[-size:]
-                spans.append((name, first, last))
-            goto = rows[stack[-1]][name]
-            stack.append(goto)  # type: ignore[arg-type]
+            del firsts[-size:]
+            stack.append(rows[stack[-1]][name])  # type: ignore[arg-type]
+            firsts.append(first)
 
     def accepts(self, stack: list[int], term: str) -> bool:
         """Would ``term`` be shifted (or accepted, for the end) after the reductions it causes?"""
@@ -393,8 +397,16 @@ def _typo_edits(prefix: str, candidate: str) -> int:
     return min(_edits(prefix, candidate[: len(prefix)]), _edits(prefix, candidate))
 
 
-@lru_cache(maxsize=4096)
 def _score(prefix: str, candidate: str, fuzzy: bool) -> tuple[int, float] | None:
+    """Rank of a candidate for a typed ``prefix``; a prefix longer than any candidate fits none
+    (checked before the memo, so a megabyte of typing is neither compared nor kept)."""
+    if len(prefix) > len(candidate) + 2:
+        return None
+    return _score_fit(prefix, candidate, fuzzy)
+
+
+@lru_cache(maxsize=4096)
+def _score_fit(prefix: str, candidate: str, fuzzy: bool) -> tuple[int, float] | None:
     """Rank of a candidate for a typed ``prefix`` (lower is better), None when it does not fit.
 
     Groups: starts with the prefix (shorter first: the prefix says more of it), contains
@@ -421,13 +433,21 @@ def _score(prefix: str, candidate: str, fuzzy: bool) -> tuple[int, float] | None
 @dataclass(slots=True)
 class _Context:
     stack: list[int]
-    spans: list[tuple[str, int, int]]
+    firsts: list[int]  # per stack entry above the start state: its first token's index
     tokens: list[tuple[str, str, int, int]]
     prefix: str  # the partial token's text before the cursor ("" when none)
     start: int  # where a suggestion's replacement starts
     end: int  # and ends
     open_string: bool  # the partial token is an unclosed string
     partial: tuple[str, str, int, int] | None = None  # the partial token, when it lexed as one
+
+    def spans(self) -> list[tuple[str, int, int]]:
+        """(symbol, first token, end token) per stack entry above the start state."""
+        symbol, firsts, n = _table().symbol, self.firsts, len(self.tokens)
+        return [
+            (symbol[state], firsts[i], firsts[i + 1] if i + 1 < len(firsts) else n)
+            for i, state in enumerate(self.stack[1:])
+        ]
 
 
 _WORDY = frozenset({"NAME", "BQNAME", "NUMBER", "DURATION"})
@@ -439,12 +459,14 @@ def _context(text: str, cursor: int) -> _Context | None:
     """Lex and parse ``text`` up to the cursor; None when the text before it is not valid."""
     t = _table()
     stack = [t.start]
-    spans: list[tuple[str, int, int]] = []
+    firsts: list[int] = []
     tokens: list[tuple[str, str, int, int]] = []
     pos = 0
-    keywords = t.keywords
+    keywords, keyword_types, rows, scanners = t.keywords, t.keyword_types, t.rows, t.scanners
     while True:
-        m = t.scanner(stack[-1]).match(text, pos)
+        state = stack[-1]
+        sc = scanners[state] or t.scanner(state)
+        m = sc.match(text, pos)
         assert m is not None  # every part of the pattern is optional
         kind = m.lastgroup
         skip_end = m.start(kind) if kind else m.end()
@@ -452,27 +474,32 @@ def _context(text: str, cursor: int) -> _Context | None:
             hash_at = text.rfind("#", pos, cursor)
             if hash_at >= 0 and "\n" not in text[hash_at:cursor]:
                 return None  # the cursor sits in a comment
-            return _Context(stack, spans, tokens, "", cursor, cursor, False)
+            return _Context(stack, firsts, tokens, "", cursor, cursor, False)
         if kind is None:
             # Nothing acceptable here: a partial token being typed, or an error before the cursor.
             frag = text[skip_end:cursor]
             if frag[:1] in "\"'" and "\n" not in frag:
-                return _Context(stack, spans, tokens, frag, skip_end, cursor, True)
+                return _Context(stack, firsts, tokens, frag, skip_end, cursor, True)
             word = _WORD.match(text, skip_end)
             assert word is not None
             if not _SPACE.search(frag) and word.end() >= cursor:
-                return _Context(stack, spans, tokens, frag, skip_end, word.end(), False)
+                return _Context(stack, firsts, tokens, frag, skip_end, word.end(), False)
             return None
         start, end = skip_end, m.end()
         value = m.group(kind)
         if kind == "NAME":
             kind = keywords.get(value.lower(), "NAME")
-        if end >= cursor and (kind in _WORDY or kind in keywords.values()):
-            return _Context(stack, spans, tokens, text[start:cursor], start, end, False, (kind, value, start, end))
-        if kind == "STRING" and end > cursor:  # the cursor is inside a closed string
-            return _Context(stack, spans, tokens, text[start:cursor], start, end, True)
+        if end >= cursor:
+            if kind in _WORDY or kind in keyword_types:
+                return _Context(stack, firsts, tokens, text[start:cursor], start, end, False, (kind, value, start, end))
+            if kind == "STRING" and end > cursor:  # the cursor is inside a closed string
+                return _Context(stack, firsts, tokens, text[start:cursor], start, end, True)
         tokens.append((kind, value, start, end))
-        if not t.step(stack, spans, kind, len(tokens) - 1):
+        act = rows[state].get(kind)
+        if act.__class__ is int:  # a plain shift, the common case, inline
+            stack.append(act)  # type: ignore[arg-type]
+            firsts.append(len(tokens) - 1)
+        elif not t.step(stack, firsts, kind, len(tokens) - 1):
             return None
         pos = end
 
@@ -520,9 +547,12 @@ def _field_of(ctx: _Context, first: int, last: int) -> tuple[Field | None, str |
     return f, key if key is not None else k
 
 
+_ESCAPED = re.compile(r"\\(.)")
+
+
 def _unquote(s: str) -> str:
     body = s[1:-1] if len(s) >= 2 and s[-1] == s[0] else s[1:]
-    return re.sub(r"\\(.)", r"\1", body)
+    return _ESCAPED.sub(r"\1", body) if "\\" in body else body
 
 
 # ---------------------------------------------------------------- suggestions
@@ -550,8 +580,8 @@ def complete(text: str, cursor: int | None = None, *, source: Any = None) -> lis
         # The word before the cursor may already be complete (`all|`, `model|`): what may
         # follow it directly, without a space (`)`, `=`), comes after its own completions.
         t = _table()
-        after = _Context(list(ctx.stack), list(ctx.spans), [*ctx.tokens, tok], "", cursor, cursor, False)
-        if t.step(after.stack, after.spans, tok[0], len(after.tokens) - 1):
+        after = _Context(list(ctx.stack), list(ctx.firsts), [*ctx.tokens, tok], "", cursor, cursor, False)
+        if t.step(after.stack, after.firsts, tok[0], len(after.tokens) - 1):
             seen = {(s.kind, s.text) for s in out}
             out += [
                 s
@@ -575,7 +605,7 @@ def _suggest(text: str, ctx: _Context, vocab: Vocabulary | None) -> list[Suggest
     # kind, text, detail, fuzzy (typos count), start, what the typed prefix is compared with
     cands: list[tuple[SuggestionKind, str, str, bool, int, str]] = []
     start = ctx.start
-    spans = ctx.spans
+    spans = ctx.spans()
 
     # Trailing stack entries that belong to a field reference being written (its
     # comparison is not started yet, so Lark has not reduced it to `field`).
@@ -666,7 +696,7 @@ def _suggest(text: str, ctx: _Context, vocab: Vocabulary | None) -> list[Suggest
                 break
             op_words.append(tok[1].lower())
         op = " ".join(op_words)
-        listed = {_unquote(tok[1]) for tok in after_tokens if tok[0] == "STRING"}
+        listed: set[str] = set()
         kind = f.value_kind
         if kind is Kind.BOOLEAN:
             add("value", "true", "boolean")
@@ -686,6 +716,8 @@ def _suggest(text: str, ctx: _Context, vocab: Vocabulary | None) -> list[Suggest
                     seen = vocab.keys.get("properties", [])
                 else:
                     seen = vocab.values.get(f.name, [])
+            if seen:  # values already in an `in (...)` list are not offered again
+                listed = {_unquote(tok[1]) for tok in after_tokens if tok[0] == "STRING"}
             for v in seen:
                 if v not in listed:
                     add("value", _quote(v), "from data")
