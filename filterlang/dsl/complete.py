@@ -574,7 +574,7 @@ def complete(text: str, cursor: int | None = None, *, source: Any = None) -> lis
     if ctx is None:
         return []
     vocab = vocabulary(source) if source is not None else None
-    out = _suggest(text, ctx, vocab)
+    out = _suggest(ctx, vocab)
     tok = ctx.partial
     if tok is not None and tok[3] == cursor and not (tok[0] == "NAME" and tok[1] not in FIELDS and not _after_dot(ctx)):
         # The word before the cursor may already be complete (`all|`, `model|`): what may
@@ -583,11 +583,7 @@ def complete(text: str, cursor: int | None = None, *, source: Any = None) -> lis
         after = _Context(list(ctx.stack), list(ctx.firsts), [*ctx.tokens, tok], "", cursor, cursor, False)
         if t.step(after.stack, after.firsts, tok[0], len(after.tokens) - 1):
             seen = {(s.kind, s.text) for s in out}
-            out += [
-                s
-                for s in _suggest(text, after, vocab)
-                if not _WORD_START.match(s.text) and (s.kind, s.text) not in seen
-            ]
+            out += [s for s in _suggest(after, vocab) if not _WORD_START.match(s.text) and (s.kind, s.text) not in seen]
     return out
 
 
@@ -598,7 +594,7 @@ def _after_dot(ctx: _Context) -> bool:
 _WORD_START = re.compile(r"[A-Za-z0-9_`\"']")
 
 
-def _suggest(text: str, ctx: _Context, vocab: Vocabulary | None) -> list[Suggestion]:
+def _suggest(ctx: _Context, vocab: Vocabulary | None) -> list[Suggestion]:
     """Candidates valid in the parser state of ``ctx``, narrowed and ranked by its prefix."""
     t = _table()
     valid = [term for term in t.terminals[ctx.stack[-1]] if t.accepts(ctx.stack, term)]
