@@ -252,3 +252,14 @@ def test_inputs_at_the_size_limit_are_answered(text: str) -> None:
     t0 = time.perf_counter()
     fl.complete(text, len(text), source=VOCAB)
     assert time.perf_counter() - t0 < 5  # ~0.5 s here; generous for a loaded CI machine
+
+
+def test_vocabulary_from_an_arrow_table() -> None:
+    pa = pytest.importorskip("pyarrow")
+    pytest.importorskip("duckdb")
+    from filterlang.metrics.sources import table_from_rows
+
+    table = table_from_rows(ROWS)
+    assert isinstance(table, pa.Table)
+    got = [s.text for s in fl.complete("properties.env = ", 17, source=table)]
+    assert got[:2] == ['"prod"', '"dev"']

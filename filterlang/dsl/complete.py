@@ -320,15 +320,20 @@ class Vocabulary:
 
 @lru_cache(maxsize=8)
 def _vocabulary_of_file(path: str, _mtime: int, _size: int, max_rows: int, budget: float) -> Vocabulary:
+    return _vocabulary_of_table(path, max_rows, budget)
+
+
+def _vocabulary_of_table(source: Any, max_rows: int, budget: float) -> Vocabulary:
     """Counted by DuckDB, one column at a time over the first ``max_rows`` rows (a column
-    scan, not rows through Python), until ``budget`` seconds have passed."""
+    scan, not rows through Python), until ``budget`` seconds have passed. ``source``: a
+    file path or an Arrow/pandas/polars table (as :func:`filterlang.overview` takes them)."""
     import duckdb
 
     from ..metrics.sources import duckdb_relation, quote_duckdb_ident, resolve
 
     con = duckdb.connect()
     try:
-        src = resolve(path)
+        src = resolve(source)
         duckdb_relation(con, src)
         deadline = time.perf_counter() + budget
         vocab = Vocabulary()
@@ -366,12 +371,15 @@ def _vocabulary_of_file(path: str, _mtime: int, _size: int, max_rows: int, budge
 
 
 def vocabulary(source: Any) -> Vocabulary:
-    """A :class:`Vocabulary` from a file path, an iterable of row mappings, or one already built."""
+    """A :class:`Vocabulary` from what :func:`filterlang.overview` reads: a file path, an
+    iterable of row mappings, an Arrow/pandas/polars table; or one already built."""
     if isinstance(source, Vocabulary):
         return source
     if isinstance(source, str | os.PathLike):
         return Vocabulary.from_path(source)
-    return Vocabulary.from_rows(source)
+    if isinstance(source, list | tuple) or (isinstance(source, Iterable) and not hasattr(source, "columns")):
+        return Vocabulary.from_rows(source)
+    return _vocabulary_of_table(source, 20_000, 0.25)
 
 
 # ---------------------------------------------------------------- ranking
