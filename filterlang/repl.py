@@ -161,6 +161,19 @@ _COMMANDS = {
 }
 
 
+def _dialects() -> list[str]:
+    from .sql import list_dialects
+
+    return [*list_dialects(), "list"]
+
+
+# Command -> its arguments, for completion.
+_ARGUMENTS: dict[str, Any] = {
+    ":sql": _dialects,
+    ":overview": lambda: ["p50", "p75", "p95", "p99", "iqr"],
+}
+
+
 def _completer(repl: Repl) -> Any:
     from prompt_toolkit.completion import Completer, Completion
 
@@ -172,10 +185,15 @@ def _completer(repl: Repl) -> Any:
         def get_completions(self, document: Document, complete_event: CompleteEvent) -> Iterator[Completion]:
             text, cursor = document.text, document.cursor_position
             if text.lstrip().startswith(":"):
-                word = text[:cursor].strip()
-                for name in _COMMANDS:
-                    if f":{name}".startswith(word) and len(name) > 1:
-                        yield Completion(f":{name}", start_position=-len(word))
+                head, space, arg = text[:cursor].lstrip().partition(" ")
+                if not space:
+                    for name in _COMMANDS:
+                        if f":{name}".startswith(head) and len(name) > 1:
+                            yield Completion(f":{name}", start_position=-len(head))
+                    return
+                for option in _ARGUMENTS.get(head.lower(), list)():
+                    if option.startswith(arg.split(" ")[-1]):
+                        yield Completion(option, start_position=-len(arg.split(" ")[-1]))
                 return
             try:
                 got = complete(text, cursor, source=repl.vocabulary)

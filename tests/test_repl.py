@@ -69,6 +69,10 @@ def test_completer_uses_complete() -> None:
     assert got[0] == "model"
     got = [c.text for c in completer.get_completions(Document(":js", 3), None)]  # type: ignore[arg-type]
     assert got == [":json"]
+    got = [c.text for c in completer.get_completions(Document(":sql post", 9), None)]  # type: ignore[arg-type]
+    assert got == ["postgres"]
+    got = [c.text for c in completer.get_completions(Document(":overview p9", 12), None)]  # type: ignore[arg-type]
+    assert got == ["p95", "p99"]
 
 
 def _drive(repl: Repl, *chunks: str) -> str:
