@@ -71,6 +71,43 @@ def ensure_ts_client() -> None:
         print(f"npm ci failed ({exc}): the generated TypeScript client test will be skipped", flush=True)
 
 
+def ensure_node_packages() -> None:
+    """The TextMate grammar is tested with VS Code's own engine (npm packages, lock file committed)."""
+    tmtest = ROOT / "editors" / "tmtest"
+    if (tmtest / "node_modules" / "vscode-textmate").is_dir():
+        return
+    npm = shutil.which("npm")
+    if npm is None and os.geteuid() == 0 and shutil.which("apt-get"):
+        print("npm not found: installing Debian's nodejs and npm (the TextMate tests skip if this fails)", flush=True)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        run("apt-get", "update", "-qq", check=False, env=env)
+        run("apt-get", "install", "-y", "-qq", "nodejs", "npm", check=False, env=env)
+        npm = shutil.which("npm")
+    if npm is None:
+        print("npm not found: the TextMate grammar tests will be skipped", flush=True)
+        return
+    print("+ npm ci (editors/tmtest)", flush=True)
+    subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=tmtest, check=False)
+
+
+def ensure_chromium() -> None:
+    """The playground tests drive Debian's Chromium with Playwright (its own browser download is not used)."""
+    if Path("/usr/bin/chromium").is_file():
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print(
+            "Chromium not found: installing Debian's chromium with apt-get (the browser tests skip if this fails)",
+            flush=True,
+        )
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        run("apt-get", "update", "-qq", check=False, env=env)
+        run("apt-get", "install", "-y", "-qq", "chromium", check=False, env=env)
+    else:
+        print(
+            "Chromium not found and cannot be installed here: the playground browser tests will be skipped", flush=True
+        )
+
+
 def demo() -> int:
     """Set up, generate sample data, and print a metrics overview."""
     ensure_venv("all")
@@ -87,7 +124,9 @@ def test() -> int:
     """Set up, then lint (ruff), type-check (mypy) and run the whole test suite."""
     ensure_venv("dev")
     ensure_postgres()
+    ensure_node_packages()  # installs Debian's nodejs and npm when missing
     ensure_ts_client()
+    ensure_chromium()
     run(BIN / "ruff", "check", "filterlang", "tests", "benchmarks", "tasks.py")
     run(BIN / "ruff", "format", "--check", "filterlang", "tests", "benchmarks", "tasks.py")
     run(BIN / "mypy", "filterlang")
@@ -95,14 +134,85 @@ def test() -> int:
     return run(PY, "-m", "pytest", *(args or ["-q"]), check=False)
 
 
-TASKS = {"demo": demo, "test": test}
+# Code areas for `tasks.py loc`: (area, path prefixes); the first match wins, so CLI modules
+# inside an area's folder count as CLI.
+AREAS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "CLI",
+        (
+            "filterlang/cli.py",
+            "filterlang/__main__.py",
+            "filterlang/dsl/cli.py",
+            "filterlang/sql/cli.py",
+            "filterlang/metrics/cli.py",
+            "filterlang/overview/cli.py",
+            "filterlang/server/cli.py",
+            "filterlang/repl",
+        ),
+    ),
+    (
+        "language",
+        (
+            "grammar/",
+            "filterlang/dsl/",
+            "filterlang/nodes.py",
+            "filterlang/_models.py",
+            "filterlang/jsonio.py",
+            "filterlang/fields.py",
+            "filterlang/typecheck.py",
+            "filterlang/errors.py",
+            "filterlang/limits.py",
+            "filterlang/memo.py",
+            "filterlang/timefmt.py",
+            "filterlang/compat.py",
+            "filterlang/__init__.py",
+        ),
+    ),
+    ("SQL", ("filterlang/sql/",)),
+    ("evaluator", ("filterlang/evaluate.py", "filterlang/textrules.py", "filterlang/users.py", "filterlang/money.py")),
+    ("overview", ("filterlang/metrics/", "filterlang/overview/", "filterlang/sample.py")),
+    ("server", ("filterlang/server/",)),
+    ("editor", ("filterlang/playground/", "filterlang/highlight", "filterlang/editor")),
+    ("tests", ("tests/",)),
+)
+
+
+def loc() -> int:
+    """Code lines (non-blank, non-comment) per area of HEAD or of the revision given: `tasks.py loc [REV]`."""
+    rev = sys.argv[2] if len(sys.argv) > 2 else "HEAD"
+    files = subprocess.run(
+        ["git", "ls-tree", "-r", "--name-only", rev], cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout.split()
+    counts: dict[str, int] = {area: 0 for area, _ in AREAS}
+    for name in files:
+        if not name.endswith((".py", ".lark", ".js", ".html", ".css")):
+            continue
+        area = next((a for a, prefixes in AREAS if name.startswith(prefixes)), None)
+        if area is None:
+            continue
+        text = subprocess.run(
+            ["git", "show", f"{rev}:{name}"], cwd=ROOT, check=True, capture_output=True, text=True
+        ).stdout
+        counts[area] += sum(
+            1 for line in text.splitlines() if line.strip() and not line.strip().startswith(("#", "//"))
+        )
+    print(f"code lines at {rev}")
+    for area, n in counts.items():
+        print(f"  {area:<10} {n:>6}")
+    return 0
+
+
+TASKS = {"demo": demo, "test": test, "loc": loc}
 USAGE = """usage: python3 tasks.py {demo|test} [pytest args...]
 
   demo   create .venv (pip install -e '.[all]'), write 200,000 sample requests to
          data/requests.parquet (once), then show `filterlang parse`, `sql` and `overview`.
   test   create .venv (pip install -e '.[dev]'), install a PostgreSQL server with apt-get
-         when missing and possible, `npm ci` in clients/typescript when npm exists, then ruff (lint + format check), mypy, and pytest.
+         when missing and possible, `npm ci` in editors/tmtest and clients/typescript when npm exists,
+         Debian's chromium when missing, then ruff (lint + format check), mypy, and pytest.
          Extra arguments go to pytest (default: -q). ruff/mypy failures stop before pytest.
+  loc    code lines per area (language, SQL, evaluator, overview, CLI, server, editor,
+         tests) at HEAD or at the revision given: `python3 tasks.py loc 012f279`.
 """
 
 if __name__ == "__main__":

@@ -44,9 +44,11 @@ _LAZY: dict[str, str] = {
     "compile_predicate": "filterlang.evaluate",
     "overview": "filterlang.metrics",
     "overview_sql": "filterlang.metrics",
+    "complete": "filterlang.dsl.complete",
 }
 
 if TYPE_CHECKING:
+    from .dsl.complete import complete as complete
     from .dsl.parser import parse as parse
     from .dsl.printer import to_dsl as to_dsl
     from .jsonio import from_json as from_json
@@ -97,6 +99,7 @@ __all__ = [
     "UsersViewFilter",
     "as_node",
     "compile_predicate",
+    "complete",
     "from_json",
     "json_schema",
     "overview",

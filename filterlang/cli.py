@@ -15,7 +15,13 @@ from collections.abc import Sequence
 from .errors import FilterError
 
 # Modules that contribute subcommands; each exposes ``register(subparsers)``.
-COMMAND_MODULES = ("filterlang.dsl.cli", "filterlang.sql.cli", "filterlang.metrics.cli", "filterlang.server.cli")
+COMMAND_MODULES = (
+    "filterlang.dsl.cli",
+    "filterlang.sql.cli",
+    "filterlang.metrics.cli",
+    "filterlang.server.cli",
+    "filterlang.repl",
+)
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 

@@ -141,6 +141,21 @@ def playground_dir() -> Path | None:
     return path if (path / "index.html").is_file() else None
 
 
+def _playground_routes(static: Path) -> list[Route]:
+    from starlette.responses import FileResponse
+
+    def serve(path: Path) -> Callable[[Request], Awaitable[Response]]:
+        async def page(request: Request) -> Response:
+            return FileResponse(path)
+
+        return page
+
+    files = sorted(p for p in static.iterdir() if p.is_file() and not p.name.startswith("."))
+    routes = [Route("/", serve(static / "index.html"), methods=["GET"])]
+    routes += [Route(f"/{p.name}", serve(p), methods=["GET"]) for p in files]
+    return routes
+
+
 def create_app(config: ServerConfig, *, dataset: Dataset | None = None) -> Starlette:
     """The ASGI app for ``config``; the data source is opened here, once (errors surface now)."""
     ds = dataset if dataset is not None else Dataset(config.data, config.engine, table=config.table)
@@ -165,9 +180,10 @@ def create_app(config: ServerConfig, *, dataset: Dataset | None = None) -> Starl
         Route("/healthz", h.healthz, methods=["GET"]),
     ]
     if static is not None:
-        from starlette.staticfiles import StaticFiles
-
-        routes.append(Mount("/", app=StaticFiles(directory=static, html=True), name="playground"))
+        # One GET route per playground file, not a catch-all mount at "/": a mount would
+        # answer every unknown path (and GET on the POST endpoints) with its own 404/405
+        # instead of the API's envelope and Allow header.
+        routes.extend(_playground_routes(static))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> Any:
