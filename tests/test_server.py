@@ -587,3 +587,21 @@ def test_clickhouse_urls_are_shown_without_credentials(url: str, shown: str) -> 
     from filterlang.server.dataset import redact_url
 
     assert redact_url(url) == shown
+
+
+def test_org_key_users_view_values_come_from_its_rows(keyed_url: str, table: Any) -> None:
+    """ANDing `organization_id = org` onto the filter would not be enough: users_view values
+    (here each user's request count) must be computed from the organization's rows alone."""
+    users_filter = {"users_view": {"user_total_requests": {"gte": 20}}}
+    req = {"filter": users_filter, "pSize": "p99", "useInterquartile": False}
+    naive = {
+        **req,
+        "filter": {
+            "left": {"request_response_rmt": {"organization_id": {"equals": "org-a"}}},
+            "operator": "and",
+            "right": users_filter,
+        },
+    }
+    confined = filterlang.overview(req, org_rows(table, "org-a"), engine="duckdb")
+    assert confined != filterlang.overview(naive, table, engine="duckdb")  # users span organizations
+    assert httpx.post(keyed_url + OVERVIEW, json=req, headers=bearer(KEY_A)).json() == confined
