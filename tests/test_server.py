@@ -422,11 +422,12 @@ def test_chunked_body_over_the_limit_is_413(data: Path) -> None:
         assert r.status_code == 413 and r.json()["data"] is None
 
 
-def slow_setup(tmp_path: Path) -> tuple[Path, dict[str, Any]]:
+@pytest.fixture(scope="module")
+def slow_setup(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
     """A million rows of long text and a filter of 300 LIKE patterns: ~10 s on DuckDB uninterrupted."""
     import duckdb
 
-    path = tmp_path / "slow.parquet"
+    path = tmp_path_factory.mktemp("slow") / "slow.parquet"
     duckdb.sql(
         "COPY (SELECT 'u' || (i % 997) AS user_id, (i % 100) / 1000.0 AS cost, "
         "repeat('abcdefghij', 40) || i AS request_body, 'org-a' AS organization_id "
@@ -436,9 +437,12 @@ def slow_setup(tmp_path: Path) -> tuple[Path, dict[str, Any]]:
     return path, {"filter": filterlang.to_json(filterlang.parse(text)), "pSize": "p95", "useInterquartile": False}
 
 
-def test_timeout_stops_the_engine(tmp_path: Path) -> None:
-    path, req = slow_setup(tmp_path)
-    with running(create_app(ServerConfig(data=str(path), timeout=0.5))) as url:
+@pytest.mark.parametrize("engine", ["duckdb", "chdb"])
+def test_timeout_stops_the_engine(slow_setup: tuple[Path, dict[str, Any]], engine: str) -> None:
+    """DuckDB: the cursor is interrupted; chDB: the statement's max_execution_time."""
+    pytest.importorskip(engine)
+    path, req = slow_setup
+    with running(create_app(ServerConfig(data=str(path), engine=engine, timeout=0.5))) as url:
         t0 = time.monotonic()
         r = httpx.post(url + OVERVIEW, json=req, timeout=30)
         elapsed = time.monotonic() - t0
@@ -452,8 +456,8 @@ def test_timeout_stops_the_engine(tmp_path: Path) -> None:
         assert time.process_time() - cpu0 < 0.25
 
 
-def test_saturation_is_503(tmp_path: Path) -> None:
-    path, req = slow_setup(tmp_path)
+def test_saturation_is_503(slow_setup: tuple[Path, dict[str, Any]]) -> None:
+    path, req = slow_setup
     app = create_app(ServerConfig(data=str(path), timeout=1.5, max_concurrent=1, max_queue=1))
     with running(app) as url:
         results: list[int] = []
