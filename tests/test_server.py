@@ -609,3 +609,14 @@ def test_org_key_users_view_values_come_from_its_rows(keyed_url: str, table: Any
     confined = filterlang.overview(req, org_rows(table, "org-a"), engine="duckdb")
     assert confined != filterlang.overview(naive, table, engine="duckdb")  # users span organizations
     assert httpx.post(keyed_url + OVERVIEW, json=req, headers=bearer(KEY_A)).json() == confined
+
+
+def test_filter_limits_are_422_naming_the_limit(open_url: str) -> None:
+    """Within the body limit, a filter over Limits.max_length is the filter's own limit error."""
+    text = 'model = "' + "a" * 1_000_000 + '"'
+    r = httpx.post(open_url + "/v1/filters/parse", json={"filter": text}, timeout=60)
+    assert r.status_code == 422, r.text[:300]
+    assert r.json()["details"]["limit"] == "max_length" and "the filter is 1,000,010 characters" in r.json()["error"]
+    deep = {"filter": "(" * 150 + 'model = "a"' + ")" * 150}
+    r = httpx.post(open_url + "/v1/filters/parse", json=deep)
+    assert r.status_code == 422 and r.json()["details"]["limit"] == "max_depth"

@@ -38,7 +38,7 @@ from ..errors import FilterError, FilterLimitError, FilterSchemaError, FilterSyn
 from ..limits import Limits
 from ..metrics.sources import SourceError
 from .auth import ApiKey, bearer_token
-from .config import ServerConfig
+from .config import BODY_HEADROOM, ServerConfig
 from .dataset import Dataset, QueryTimeout
 from .limits import BodyTooLarge, Gate, Saturated, read_body, retry_after
 from .openapi import published_document
@@ -107,9 +107,11 @@ def load_json(text: str, limits: Limits) -> Any:
     its path; nesting bounded before parsing). ApiError 400 when it is not JSON at all."""
     from ..jsonio import loads
 
+    # The body wraps a filter: one more level, and room for the other keys and JSON escapes,
+    # so a filter at its own limits is judged by the filter reader (which names that limit).
+    body_limits = replace(limits, max_depth=limits.max_depth + 1, max_length=limits.max_length + BODY_HEADROOM)
     try:
-        # one more level than a filter may have: the body object around it
-        return loads(text, limits=replace(limits, max_depth=limits.max_depth + 1))
+        return loads(text, limits=body_limits)
     except FilterSyntaxError as e:
         details = error_details(e)
         raise ApiError(400, f"the request body is not valid JSON: {e}", details=details) from None
