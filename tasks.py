@@ -127,8 +127,8 @@ def test() -> int:
     ensure_node_packages()  # installs Debian's nodejs and npm when missing
     ensure_ts_client()
     ensure_chromium()
-    run(BIN / "ruff", "check", "filterlang", "tests", "benchmarks", "tasks.py")
-    run(BIN / "ruff", "format", "--check", "filterlang", "tests", "benchmarks", "tasks.py")
+    run(BIN / "ruff", "check", "filterlang", "tests", "benchmarks", "scripts", "tasks.py")
+    run(BIN / "ruff", "format", "--check", "filterlang", "tests", "benchmarks", "scripts", "tasks.py")
     run(BIN / "mypy", "filterlang")
     args = [str(a) for a in sys.argv[2:]]
     return run(PY, "-m", "pytest", *(args or ["-q"]), check=False)

@@ -8,7 +8,6 @@ Heavy parts (SQL compilation, engines, the overview) load on first use, so
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
 from .errors import FilterError, FilterLimitError, FilterSchemaError, FilterSyntaxError, FilterTypeError
@@ -29,6 +28,9 @@ from .nodes import (
     UsersViewFilter,
 )
 
+# The one place the version is written; pyproject.toml reads it from here.
+__version__ = "0.1.0"
+
 # name -> module that defines it; imported on first attribute access (PEP 562).
 _LAZY: dict[str, str] = {
     "parse": "filterlang.dsl.parser",
@@ -37,6 +39,7 @@ _LAZY: dict[str, str] = {
     "to_json": "filterlang.jsonio",
     "json_schema": "filterlang.jsonio",
     "as_node": "filterlang.nodes",
+    "check": "filterlang.compat",
     "where_sql": "filterlang.sql",
     "to_sql": "filterlang.sql",
     "to_sqlglot": "filterlang.sql",
@@ -47,32 +50,46 @@ _LAZY: dict[str, str] = {
     "complete": "filterlang.dsl.complete",
 }
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the same names, for type checkers and editors (tests check they match _LAZY)
+    from .compat import check as check
     from .dsl.complete import complete as complete
     from .dsl.parser import parse as parse
     from .dsl.printer import to_dsl as to_dsl
+    from .evaluate import compile_predicate as compile_predicate
     from .jsonio import from_json as from_json
     from .jsonio import json_schema as json_schema
     from .jsonio import to_json as to_json
+    from .metrics import overview as overview
+    from .metrics import overview_sql as overview_sql
+    from .nodes import as_node as as_node
+    from .sql import SqlQuery as SqlQuery
+    from .sql import to_sql as to_sql
+    from .sql import to_sqlglot as to_sqlglot
+    from .sql import where_sql as where_sql
 
 
 # Subpackages reachable as attributes without an explicit import (``filterlang.sql.list_dialects()``).
-_SUBMODULES = frozenset({"sql", "dsl", "evaluate", "users", "compat", "jsonio", "sample", "fields", "nodes"})
+_SUBMODULES = frozenset(
+    {"sql", "dsl", "metrics", "evaluate", "users", "compat", "jsonio", "sample", "fields", "nodes", "errors", "limits"}
+)
 
 
 def __getattr__(name: str) -> Any:
+    from importlib import import_module
+
     module = _LAZY.get(name)
     if module is None:
         if name in _SUBMODULES:
-            return importlib.import_module(f"{__name__}.{name}")
+            return import_module(f"{__name__}.{name}")
         raise AttributeError(f"module 'filterlang' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    value = getattr(import_module(module), name)
     globals()[name] = value
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    """Public names only: the API, ``__version__`` and the documented submodules."""
+    return sorted({*__all__, "__version__", *_SUBMODULES})
 
 
 __all__ = [
@@ -98,6 +115,7 @@ __all__ = [
     "UserFilterNode",
     "UsersViewFilter",
     "as_node",
+    "check",
     "compile_predicate",
     "complete",
     "from_json",

@@ -12,6 +12,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from . import __version__
 from .errors import FilterError
 
 # Modules that contribute subcommands; each exposes ``register(subparsers)``.
@@ -37,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="filterlang",
         description="Readable filters for the UserFilterNode API: DSL <-> JSON <-> SQL, and the metrics overview.",
     )
+    parser.add_argument("--version", action="version", version=f"filterlang {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMAND_MODULES:
         try:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import math
-import numbers
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from .nodes import (
     dump,
 )
 from .typecheck import op_error, text_error, value_error, wrong_table_hint
+from .values import plain_value, text_problem
 
 BRANCH_KEYS = ("left", "operator", "right")
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
@@ -78,7 +78,17 @@ def _err(path: Path, message: str, suggestion: str | None = None) -> FilterSchem
 # ---------------------------------------------------------------- JSON text
 
 
-def _loads(text: str, limits: Limits) -> Any:
+def loads(text: str | bytes | bytearray | memoryview, *, limits: Limits = DEFAULT_LIMITS) -> Any:
+    """JSON text -> Python value, strictly (RFC 8259), for any JSON document we accept.
+
+    UTF-8 bytes or str; a duplicated key anywhere is a :class:`FilterSchemaError` naming
+    its path; nesting is measured (in linear time) before ``json.loads`` recurses, so
+    deep input is a :class:`FilterLimitError` (``limits.max_depth`` plus the five levels
+    of a leaf), never a RecursionError. For documents that *hold* a filter, such as a
+    request body, give ``limits`` one more level of ``max_depth``.
+    """
+    if not isinstance(text, str):
+        text = _decode(text)
     check_length(limits, text, "the JSON input")
     # json.loads recurses per nesting level; measure nesting before handing it over.
     max_nest = limits.max_depth + _LEAF_LEVELS
@@ -121,15 +131,15 @@ def _loads(text: str, limits: Limits) -> Any:
     return value
 
 
-def loads(text: str, *, limits: Limits = DEFAULT_LIMITS) -> Any:
-    """JSON text -> Python values, read as strictly as a filter's JSON (RFC 8259).
-
-    A duplicated key is a :class:`FilterSchemaError` naming its path, nesting and length are
-    bounded by ``limits`` before the stdlib parser (which recurses) sees the text, malformed
-    text is a :class:`FilterSyntaxError` with line and column. For documents that *hold* a
-    filter, such as a server's request body (give it one more level of ``max_depth``).
-    """
-    return _loads(text, limits)
+def _decode(data: bytes | bytearray | memoryview) -> str:
+    try:
+        return bytes(data).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise FilterSchemaError(
+            f"the JSON text is not valid UTF-8 (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); "
+            "JSON travels as UTF-8 (RFC 8259)",
+            path="$",
+        ) from None
 
 
 class _Duplicate(dict[str, Any]):
@@ -202,22 +212,14 @@ def read_json(
     if isinstance(value, FilterLeaf | FilterBranch):
         return value, ()
     if isinstance(value, bytes | bytearray | memoryview):
-        try:
-            text = bytes(value).decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise FilterSchemaError(
-                f"the JSON text is not valid UTF-8 (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); "
-                "JSON travels as UTF-8 (RFC 8259)",
-                path="$",
-            ) from None
-        value = text
+        value = _decode(value)
     if isinstance(value, str):
         stripped = value.strip()
         if stripped == ALL:
             return ALL, ()
         if stripped.isidentifier():  # a bare word is not JSON; say what would be
             raise _err("$", f'expected "all" or a JSON object, not the bare word {stripped}', closest(stripped, [ALL]))
-        value = _loads(value, limits)
+        value = loads(value, limits=limits)
     coerced: list[Coercion] | None = [] if coerce else None
     node = _convert(value, limits, coerced)
     return node, tuple(coerced or ())
@@ -318,32 +320,6 @@ def _show(v: Any) -> str:
     return _jtype(v)
 
 
-_PLAIN_TYPES = frozenset({str, int, float, bool})
-
-
-def plain_value(v: Any) -> Any:
-    """``v`` as the plain ``str``/``int``/``float``/``bool`` it stands for, else unchanged.
-
-    Subclasses (``IntEnum``, ``StrEnum``, numpy's ``float64``) and other integral
-    numbers (numpy's ``int64``) pass ``isinstance`` checks but print, hash or bind
-    differently downstream (a numpy scalar is not a key of a SQL type table, an enum's
-    ``repr`` is not DSL): the AST holds only the four plain types. Anything else is left
-    for the type check to refuse by name.
-    """
-    t = type(v)
-    if t in _PLAIN_TYPES:
-        return v
-    if isinstance(v, str):
-        return str.__str__(v)
-    if isinstance(v, int):  # bool cannot be subclassed, so this is an int subclass
-        return int.__int__(v)
-    if isinstance(v, float):
-        return float.__float__(v)
-    if isinstance(v, numbers.Integral):  # numpy's integers (its bool_ is not Integral)
-        return int(v)
-    return v
-
-
 def _leaf(v: dict[str, Any], path: Path, coerced: list[Coercion] | None) -> FilterLeaf:
     tables: dict[str, Any] = {}
     for tname, tval in v.items():
@@ -389,10 +365,8 @@ def _leaf(v: dict[str, Any], path: Path, coerced: list[Coercion] | None) -> Filt
 
 
 def _text_reason(s: str) -> str | None:
-    """Why ``s`` cannot be a text value or map key (semantics.md §3: no NUL), or None."""
-    if "\x00" in s:
-        return "text may not contain the NUL character U+0000 (PostgreSQL cannot store it, SQLite ends a string there)"
-    return text_error(s)
+    """Why ``s`` cannot be a text value or map key, or None."""
+    return text_problem(s) or text_error(s)
 
 
 # Numbers as upstream's request validation reads them from strings (ASCII digits,
@@ -429,8 +403,8 @@ def _ops(f: Field, ops: Any, path: Path, coerced: list[Coercion] | None) -> Any:
                 coerced.append(Coercion(_render((path, op)), val, as_value))
                 val = as_value
         reason = value_error(f, val)
-        if reason is None and isinstance(val, str):
-            reason = _text_reason(val)
+        if reason is None and val.__class__ is str:
+            reason = text_problem(val)
         if reason is not None:
             raise _err((path, op), reason)
         vals[OP_ATTR[op]] = val

@@ -2,132 +2,79 @@
 
     UserFilterNode = "all" | FilterLeaf | FilterBranch
 
-The models are generated from the registry in :mod:`filterlang.fields`, so the JSON
-names, operator sets and value types cannot drift from it. Every "optional" property
-means *may be absent*, never *may be null*: the API's schema has no nullable filter
-values, so fields are typed non-null with a default of None that pydantic never
-validates. The JSON Schema pydantic generates therefore accepts exactly the contract's
-documents (plus our stricter rule that unknown keys are errors).
+The operator and table models live in :mod:`filterlang._models`, generated from the
+registry in :mod:`filterlang.fields` by ``scripts/gen_models.py``, so the JSON names,
+operator sets and value types cannot drift from it and type checkers see every field.
+Every optional property may be *absent*, never *null* (:data:`filterlang.values.Absent`).
 
 Nodes are frozen. Code that builds trees inside filterlang uses :func:`construct`, which
 skips validation because the values were type-checked already (that keeps DSL parsing
 fast); anything arriving from outside goes through :mod:`filterlang.jsonio`.
+
+Reading a tree: :func:`iter_conditions` (every :class:`Condition`, left to right),
+:func:`iter_leaves` / :meth:`FilterLeaf.conditions` (per leaf), :func:`flatten` (n-ary
+and/or). Backends use these, never a model's ``__dict__``.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, TypeVar, Union
+from typing import Any, Literal, TypeAlias, TypeVar, Union
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    StrictBool,
-    StrictFloat,
-    StrictInt,
-    StrictStr,
-    WithJsonSchema,
-    create_model,
+from pydantic import BaseModel
+
+from ._models import (
+    BooleanOperators,
+    NumberOperators,
+    PropertyKeyOperators,
+    RequestResponseFilter,
+    TextOperators,
+    TimestampOperators,
+    UsersViewFilter,
 )
-from pydantic import Field as PField
+from .fields import FIELDS, FIELDS_BY_TABLE, OP_ATTR, REQUESTS, USERS_VIEW, Field, Kind
+from .values import INT64_MAX, Absent, Model, plain_value
 
-from . import timefmt
-from .fields import FIELDS, FIELDS_BY_TABLE, OP_ATTR, OPERATORS, REQUESTS, USERS_VIEW, Field, Kind
-
-INT64_MAX = 2**63 - 1
-
-_CONFIG = ConfigDict(
-    extra="forbid",
-    frozen=True,
-    allow_inf_nan=False,
-    serialize_by_alias=True,
-    validate_by_alias=True,
-    validate_by_name=False,
-    hide_input_in_errors=False,
-)
-
-
-class _Node(BaseModel):
-    model_config = _CONFIG
-
-
-def _check_number(v: int | float) -> int | float:
-    if isinstance(v, int) and not -INT64_MAX - 1 <= v <= INT64_MAX:
-        raise ValueError("integer outside the signed 64-bit range")
-    if isinstance(v, float) and not math.isfinite(v):
-        raise ValueError("number must be finite")
-    return v
-
-
-def _check_timestamp(v: str) -> str:
-    reason = timefmt.check(v)
-    if reason is not None:
-        raise ValueError(reason)
-    return v
-
-
-NumberValue = Annotated[
-    StrictInt | StrictFloat,
-    AfterValidator(_check_number),
-    WithJsonSchema({"type": "number", "format": "double"}),
+__all__ = [
+    "ALL",
+    "INT64_MAX",
+    "OPS_MODELS",
+    "TABLE_MODELS",
+    "BooleanOperators",
+    "Condition",
+    "FilterBranch",
+    "FilterLeaf",
+    "Flat",
+    "Node",
+    "NumberOperators",
+    "PropertyKeyOperators",
+    "RequestResponseFilter",
+    "TextOperators",
+    "TimestampOperators",
+    "UserFilterNode",
+    "UsersViewFilter",
+    "Value",
+    "as_node",
+    "balanced",
+    "branch",
+    "conditions_to_leaf",
+    "construct",
+    "dump",
+    "fields_used",
+    "flat_depth",
+    "flatten",
+    "is_true",
+    "iter_conditions",
+    "iter_leaves",
+    "leaf_conditions",
+    "leaf_of",
+    "make_leaf",
+    "shape",
+    "uses_table",
 ]
-TimestampValue = Annotated[
-    StrictStr,
-    AfterValidator(_check_timestamp),
-    WithJsonSchema({"type": "string", "format": "date-time"}),
-]
-VALUE_TYPES: dict[Kind, Any] = {
-    Kind.TEXT: StrictStr,
-    Kind.NUMBER: NumberValue,
-    Kind.TIMESTAMP: TimestampValue,
-    Kind.BOOLEAN: StrictBool,
-}
 
-_OPS_MODEL_NAMES = {
-    Kind.TEXT: "TextOperators",
-    Kind.NUMBER: "NumberOperators",
-    Kind.TIMESTAMP: "TimestampOperators",
-    Kind.BOOLEAN: "BooleanOperators",
-}
-
-
-def _ops_model(kind: Kind) -> type[_Node]:
-    fields: dict[str, Any] = {
-        op.replace("-", "_"): (VALUE_TYPES[kind], PField(default=None, alias=op)) for op in OPERATORS[kind]
-    }
-    return create_model(_OPS_MODEL_NAMES[kind], __base__=_Node, __module__=__name__, **fields)
-
-
-if TYPE_CHECKING:  # static view of the generated classes
-
-    class TextOperators(_Node): ...
-
-    class NumberOperators(_Node): ...
-
-    class TimestampOperators(_Node): ...
-
-    class BooleanOperators(_Node): ...
-
-    class PropertyKeyOperators(_Node):
-        equals: str
-
-    class RequestResponseFilter(_Node): ...
-
-    class UsersViewFilter(_Node): ...
-
-else:
-    TextOperators = _ops_model(Kind.TEXT)
-    NumberOperators = _ops_model(Kind.NUMBER)
-    TimestampOperators = _ops_model(Kind.TIMESTAMP)
-    BooleanOperators = _ops_model(Kind.BOOLEAN)
-    PropertyKeyOperators = create_model(
-        "PropertyKeyOperators", __base__=_Node, __module__=__name__, equals=(StrictStr, ...)
-    )
-
-OPS_MODELS: dict[Kind, type[_Node]] = {
+OPS_MODELS: dict[Kind, type[Model]] = {
     Kind.TEXT: TextOperators,
     Kind.NUMBER: NumberOperators,
     Kind.TIMESTAMP: TimestampOperators,
@@ -135,43 +82,24 @@ OPS_MODELS: dict[Kind, type[_Node]] = {
     Kind.MAP: TextOperators,
     Kind.PROPERTY_KEY: PropertyKeyOperators,
 }
+TABLE_MODELS: dict[str, type[Model]] = {REQUESTS: RequestResponseFilter, USERS_VIEW: UsersViewFilter}
 
 
-def _field_type(f: Field) -> Any:
-    if f.kind is Kind.MAP:
-        return dict[str, TextOperators]  # type: ignore[valid-type, unused-ignore]
-    return OPS_MODELS[f.kind]
-
-
-def _table_model(name: str, table: str) -> type[_Node]:
-    fields: dict[str, Any] = {
-        f.attr: (_field_type(f), PField(default=None, alias=f.name)) for f in FIELDS_BY_TABLE[table].values()
-    }
-    return create_model(name, __base__=_Node, __module__=__name__, **fields)
-
-
-if not TYPE_CHECKING:
-    RequestResponseFilter = _table_model("RequestResponseFilter", REQUESTS)
-    UsersViewFilter = _table_model("UsersViewFilter", USERS_VIEW)
-
-TABLE_MODELS: dict[str, type[_Node]] = {REQUESTS: RequestResponseFilter, USERS_VIEW: UsersViewFilter}
-
-
-class FilterLeaf(_Node):
+class FilterLeaf(Model):
     """A leaf: conditions on the request table and/or the per-user view, all ANDed.
 
     The empty leaf ``{}`` means TRUE, like ``"all"``.
     """
 
-    request_response_rmt: RequestResponseFilter = None  # type: ignore[assignment]
-    users_view: UsersViewFilter = None  # type: ignore[assignment]
+    request_response_rmt: Absent[RequestResponseFilter] = None
+    users_view: Absent[UsersViewFilter] = None
 
     def conditions(self) -> list[Condition]:
         """The leaf's atomic conditions, in declaration order (tables, fields, operators)."""
         return leaf_conditions(self)
 
 
-class FilterBranch(_Node):
+class FilterBranch(Model):
     """``left AND right`` or ``left OR right``.
 
     ``==`` and ``repr`` are iterative here: pydantic's own recurse once per level and
@@ -206,11 +134,16 @@ class FilterBranch(_Node):
         depth, count = shape(self)
         if depth <= 50:
             return super().__repr__()
+        summary = f"<{count} nodes, depth {depth}>"
+        if count > _REPR_PREVIEW_NODES:  # printing all of it to show 200 characters is not worth seconds
+            return f"FilterBranch({summary})"
         from .dsl.printer import to_dsl
 
         text = to_dsl(self)
-        return f"FilterBranch(<{count} nodes, depth {depth}>: {text[:200]}{'…' if len(text) > 200 else ''})"
+        return f"FilterBranch({summary}: {text[:200]}{'…' if len(text) > 200 else ''})"
 
+
+_REPR_PREVIEW_NODES = 5_000
 
 ALL: Literal["all"] = "all"
 UserFilterNode: TypeAlias = Union[FilterLeaf, FilterBranch, Literal["all"]]  # noqa: UP007
@@ -239,6 +172,11 @@ class Condition:
     @property
     def table(self) -> str:
         return FIELDS[self.field].table
+
+    @property
+    def kind(self) -> Kind:
+        """The field's kind (text, number, timestamp, boolean, map, property_key)."""
+        return FIELDS[self.field].kind
 
 
 # ---------------------------------------------------------------- fast construction
@@ -293,6 +231,30 @@ def _make(cls: type[M], d: dict[str, Any], fields_set: set[str]) -> M:
     return m
 
 
+_PLAIN = frozenset({str, int, float, bool})
+
+
+def _plain_condition(value: Any, key: str | None) -> tuple[Value, str | None]:
+    """Value and key as plain ``str``/``int``/``float``/``bool`` (see :func:`values.plain_value`).
+
+    The builders skip validation, so this is their one door check: an ``IntEnum`` or a
+    numpy scalar in a leaf would print as DSL that does not parse and miss the SQL
+    compiler's type tables.
+    """
+    value = plain_value(value)
+    if not isinstance(value, str | int | float):  # bool is an int
+        from .errors import FilterTypeError
+
+        raise FilterTypeError(f"a filter value is a str, int, float or bool, not {type(value).__name__}")
+    if key is not None:
+        if not isinstance(key, str):
+            from .errors import FilterTypeError
+
+            raise FilterTypeError(f"a map key is a str, not {type(key).__name__}")
+        key = str.__str__(key)
+    return value, key
+
+
 def make_leaf(cond: Condition) -> FilterLeaf:
     """A leaf holding exactly one condition (what the DSL produces for each comparison)."""
     return leaf_of(cond.field, cond.op, cond.value, cond.key)
@@ -323,6 +285,8 @@ _LEAF_PLANS: dict[tuple[str, str], tuple[Any, ...]] = {}
 
 def leaf_of(field_name: str, op: str, value: Value, key: str | None = None) -> FilterLeaf:
     """``make_leaf`` without the Condition object (the DSL's hot path)."""
+    if value.__class__ not in _PLAIN or (key is not None and key.__class__ is not str):
+        value, key = _plain_condition(value, key)
     plan = _LEAF_PLANS.get((field_name, op))
     if plan is None:
         f = FIELDS[field_name]
@@ -510,17 +474,18 @@ def conditions_to_leaf(conds: Iterable[Condition]) -> FilterLeaf:
     """
     tables: dict[str, dict[str, Any]] = {}
     for c in conds:
+        value, key = _plain_condition(c.value, c.key)
         f = FIELDS[c.field]
         tvals = tables.setdefault(f.table, {})
         attr = c.op.replace("-", "_")
         if f.kind is Kind.MAP:
             m: dict[str, dict[str, Any]] = tvals.setdefault(f.name, {})
-            slot = m.setdefault(c.key or "", {})
+            slot = m.setdefault(key or "", {})
         else:
             slot = tvals.setdefault(f.name, {})
         if attr in slot:
             raise ValueError(f"two conditions for {c.field} {c.op} cannot share one leaf")
-        slot[attr] = c.value
+        slot[attr] = value
     built: dict[str, Any] = {}
     for table, tvals in tables.items():
         fvals: dict[str, Any] = {}

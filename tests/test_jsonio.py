@@ -15,7 +15,7 @@ import pytest
 
 import filterlang
 from filterlang import FilterError, FilterLimitError, FilterSchemaError, FilterTypeError, from_json, to_dsl, to_json
-from filterlang.jsonio import Coercion, read_json
+from filterlang.jsonio import Coercion, loads, read_json
 from filterlang.metrics import overview, parse_request
 from filterlang.nodes import iter_conditions
 
@@ -219,3 +219,42 @@ def test_one_megabyte_of_adversarial_json_is_answered_fast(text: str) -> None:
         from_json(text)
     assert time.perf_counter() - start < 0.5
     assert not isinstance(info.value, FilterLimitError) or info.value.limit == "max_depth"
+
+
+# Any JSON body (a request that holds a filter) reads strictly through jsonio.loads.
+LOAD_TEXT: list[tuple[str | bytes, str]] = [
+    ('{"filter": "all", "pSize": "p50", "pSize": "p99", "useInterquartile": false}', "$.pSize"),
+    (
+        '{"filter": {"left": "all", "operator": "and", "right": {"users_view": {"user_cost": {"gt": 1, "gt": 2}}}}}',
+        "$.filter.right.users_view.user_cost.gt",
+    ),
+    ('[{"a": 1}, {"b": 1, "b": 2}]', "$[1].b"),
+    (b"\xfe\xff", "$"),
+]
+
+
+@pytest.mark.parametrize(("text", "path"), LOAD_TEXT)
+def test_loads_names_the_path_of_a_duplicate(text: str | bytes, path: str) -> None:
+    with pytest.raises(FilterSchemaError) as info:
+        loads(text)
+    assert info.value.path == path
+
+
+def test_loads_reads_valid_json() -> None:
+    assert loads(b'{"filter": "all", "pSize": "p50"}') == {"filter": "all", "pSize": "p50"}
+
+
+class Table(enum.StrEnum):
+    RR = "request_response_rmt"
+
+
+def test_string_subclass_keys_become_plain_strings() -> None:
+    doc = {"left": {Table.RR: {Model.GPT: {"equals": "x"}}}, Model.GPT: "and", "operator": Model.GPT, "right": "all"}
+    with pytest.raises(FilterSchemaError):  # "gpt-4o" is neither a field nor a branch key
+        from_json(doc)
+    doc = {Table.RR: {"properties": {Model.GPT: {"equals": Model.GPT}}}}
+    out = to_json(from_json(doc))
+    assert out == {RR: {"properties": {"gpt-4o": {"equals": "gpt-4o"}}}}
+    ((table, fields),) = out.items()
+    ((key, _),) = fields["properties"].items()
+    assert type(table) is str and type(key) is str

@@ -104,7 +104,7 @@ def _load_for_check(args: argparse.Namespace) -> tuple[Node, str]:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from ..compat import upstream_differences
+    from ..compat import check
     from ..nodes import iter_conditions
     from .printer import to_dsl
 
@@ -117,7 +117,7 @@ def _check(args: argparse.Namespace) -> int:
     n_conds = sum(1 for _ in iter_conditions(node))
     print(f"ok: valid {kind} filter — {n_conds} condition(s), {count} node(s), depth {depth}")
     print(f"canonical: {to_dsl(node)}" if count <= 50 else "canonical: (long; use `filterlang format`)")
-    warnings = upstream_differences(node, overview=not args.no_overview)
+    warnings = check(node, overview=not args.no_overview)  # upstream differences and never-matching parts
     for w in warnings:
         print(f"warning: {w}")
     return 1 if (warnings and args.strict) else 0
