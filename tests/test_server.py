@@ -146,6 +146,9 @@ def test_upstream_mode_coerces(upstream_url: str, open_url: str, data: Path) -> 
     assert r.status_code == 200 and r.json()["error"] is None
     assert r.json() == filterlang.overview(plain, str(data))
     assert httpx.post(open_url + OVERVIEW, json=coerced).status_code == 422
+    checked = httpx.post(upstream_url + "/v1/filters/check", json={"filter": coerced["filter"]}).json()
+    assert sorted(w["kind"] for w in checked["data"]["warnings"] if w["kind"] == "coerced") == ["coerced", "coerced"]
+    assert httpx.post(open_url + "/v1/filters/check", json={"filter": coerced["filter"]}).status_code == 422
 
 
 # ---------------------------------------------------------------- /v1/filters/*
@@ -240,6 +243,12 @@ FILTER_CASES: list[tuple[str, Any, int, Any]] = [
         lambda d: d["data"]["valid"] and d["data"]["warnings"] and d["data"]["conditions"] == 2,
     ),
     ("check", {"filter": 'model = "a"'}, 200, lambda d: d["data"]["canonical"] == 'model = "a"'),
+    (
+        "check",
+        {"filter": "latency between 500 and 100"},
+        200,
+        lambda d: [w["kind"] for w in d["data"]["warnings"]] == ["never-matches"],
+    ),
 ]
 
 

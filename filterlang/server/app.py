@@ -444,20 +444,23 @@ class _Handlers:
         return {"sql": q.sql, "params": params}
 
     def do_check(self, opts: Options, key: ApiKey | None) -> Any:
-        from ..compat import upstream_differences
+        from ..compat import check
         from ..dsl.printer import to_dsl
         from ..nodes import iter_conditions, shape
 
-        node = self.node(opts)
+        node = self.node(opts)  # errors first, with paths from the body
+        raw = opts["filter"]
+        # JSON read with coercions is checked again from the JSON, so each coerced value is named.
+        source = raw if (self.coerce and isinstance(raw, dict)) else node
+        warnings = check(source, coerce=self.coerce, overview=opts["overview"], limits=self.ctx.config.limits)
         depth, count = shape(node)
-        warnings = upstream_differences(node, overview=opts["overview"])
         return {
             "valid": True,
             "canonical": to_dsl(node),
             "conditions": sum(1 for _ in iter_conditions(node)),
             "nodes": count,
             "depth": depth,
-            "warnings": [{"path": w.path, "message": w.message} for w in warnings],
+            "warnings": [{"path": w.path, "message": w.message, "kind": w.kind} for w in warnings],
         }
 
     def do_complete(self, opts: Options, key: ApiKey | None) -> Any:

@@ -160,8 +160,12 @@ def _filter_components() -> dict[str, Any]:
                         "type": "array",
                         "items": {
                             "type": "object",
-                            "properties": {"path": {"type": "string"}, "message": {"type": "string"}},
-                            "required": ["path", "message"],
+                            "properties": {
+                                "path": {"type": "string"},
+                                "message": {"type": "string"},
+                                "kind": {"type": "string", "enum": ["upstream", "never-matches", "coerced"]},
+                            },
+                            "required": ["path", "message", "kind"],
                             "additionalProperties": False,
                         },
                     },
