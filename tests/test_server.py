@@ -457,12 +457,13 @@ def test_timeout_stops_the_engine(slow_setup: tuple[Path, dict[str, Any]], engin
         elapsed = time.monotonic() - t0
         assert r.status_code == 504, r.text
         assert r.json() == {"data": None, "error": r.json()["error"]} and "stopped" in r.json()["error"]
-        assert elapsed < 3, elapsed  # the query alone takes several seconds
-        # Stopped, not abandoned: nothing is running, and no engine thread burns CPU afterwards.
+        assert elapsed < 5, elapsed  # uninterrupted, the query takes ~10 s (more on a busy machine)
+        # Stopped, not abandoned: nothing is running, and no engine thread burns CPU afterwards
+        # (a query still running would use one to two cores' worth of this process's CPU time).
         assert httpx.get(url + "/healthz").json()["running"] == 0
         cpu0 = time.process_time()
-        time.sleep(0.5)
-        assert time.process_time() - cpu0 < 0.25
+        time.sleep(1.0)
+        assert time.process_time() - cpu0 < 0.3, time.process_time() - cpu0
 
 
 def test_saturation_is_503(slow_setup: tuple[Path, dict[str, Any]]) -> None:
