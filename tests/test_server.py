@@ -630,3 +630,10 @@ def test_filter_limits_are_422_naming_the_limit(open_url: str) -> None:
     deep = {"filter": "(" * 150 + 'model = "a"' + ")" * 150}
     r = httpx.post(open_url + "/v1/filters/parse", json=deep)
     assert r.status_code == 422 and r.json()["details"]["limit"] == "max_depth"
+
+
+def test_docs_key_file_example_is_valid() -> None:
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "server.md").read_text(encoding="utf-8")
+    block = doc[doc.index("# keys.txt") :].split("```", 1)[0]
+    ring = KeyRing.from_lines(block.splitlines(), source="docs/server.md")
+    assert len(ring) == 3 and ring.organizations == {"org-acme", "org-globex"}
