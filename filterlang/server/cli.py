@@ -20,6 +20,9 @@ from ..metrics.cli import int_range
 from .config import DEFAULT_MAX_BODY, MODES, SERVER_ENGINES, is_loopback
 
 
+CHEAP_REQUESTS = 64  # /v1/filters/* and GETs in flight beyond the engine's slots and queue
+
+
 def _seconds(text: str) -> float:
     try:
         value = float(text)
@@ -145,5 +148,9 @@ def _serve(args: argparse.Namespace) -> int:
         access_log=False,  # our own access log has the duration and never a query string
         server_header=False,
         timeout_graceful_shutdown=5,
+        # A backstop for memory: beyond this many connections at once uvicorn answers 503
+        # itself. The engine gate (503 with our envelope) acts long before for overviews; this
+        # bounds the cheap endpoints too (each holds at most one body of --max-body bytes).
+        limit_concurrency=args.max_concurrent + args.max_queue + CHEAP_REQUESTS,
     )
     return 0
