@@ -19,7 +19,6 @@ from typing import Any
 from ..metrics.cli import int_range
 from .config import DEFAULT_MAX_BODY, MODES, SERVER_ENGINES, is_loopback
 
-
 CHEAP_REQUESTS = 64  # /v1/filters/* and GETs in flight beyond the engine's slots and queue
 
 
