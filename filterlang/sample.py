@@ -192,18 +192,29 @@ def schema() -> pa.Schema:
 BATCH_ROWS = 1 << 20
 
 
-def generate(rows: int, seed: int = 7, *, users: int | None = None) -> pa.Table:
-    """A seeded request log of ``rows`` rows as an Arrow table (flat layout)."""
+def generate(
+    rows: int, seed: int = 7, *, users: int | None = None, start: int | None = None, end: int | None = None
+) -> pa.Table:
+    """A seeded request log of ``rows`` rows as an Arrow table (flat layout).
+
+    ``start``/``end`` (epoch ms, UTC) move the time window; default six weeks from 2026-01-05.
+    """
     import pyarrow as pa
 
-    batches = list(generate_batches(rows, seed, users=users))
+    batches = list(generate_batches(rows, seed, users=users, start=start, end=end))
     if not batches:
         return schema().empty_table()
     return pa.concat_tables(batches)
 
 
 def generate_batches(
-    rows: int, seed: int = 7, *, users: int | None = None, batch_rows: int = BATCH_ROWS
+    rows: int,
+    seed: int = 7,
+    *,
+    users: int | None = None,
+    batch_rows: int = BATCH_ROWS,
+    start: int | None = None,
+    end: int | None = None,
 ) -> Iterator[pa.Table]:
     """The same log as :func:`generate`, in tables of ``batch_rows`` rows (bounded memory).
 
@@ -214,9 +225,24 @@ def generate_batches(
     import numpy as np
 
     n_users = check_sizes(rows, users)
+    window = check_window(start, end)
     pop = _Population(np.random.default_rng([seed, 0]), n_users)
-    for i, start in enumerate(range(0, rows, batch_rows)):
-        yield _batch(np.random.default_rng([seed, 1, i]), min(batch_rows, rows - start), pop)
+    for i, first in enumerate(range(0, rows, batch_rows)):
+        yield _batch(np.random.default_rng([seed, 1, i]), min(batch_rows, rows - first), pop, window)
+
+
+def check_window(start: int | None, end: int | None) -> tuple[int, int]:
+    """(start, end) in epoch ms: the default six weeks, or the caller's window (end after start)."""
+    lo = START_EPOCH_MS if start is None else start
+    hi = lo + DAYS * 86_400_000 if end is None else end
+    if start is None and end is not None:
+        lo = hi - DAYS * 86_400_000
+    for v in (lo, hi):
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise ValueError(f"start and end are epoch milliseconds (int), not {v!r}")
+    if hi <= lo:
+        raise ValueError(f"the time window must end after it starts ({lo} .. {hi} ms)")
+    return lo, hi
 
 
 def check_sizes(rows: int, users: int | None) -> int:
@@ -252,7 +278,7 @@ class _Population:
         self.tier = _choice(rng, n_users, TIER_WEIGHTS)
 
 
-def _batch(rng: np.random.Generator, n: int, pop: _Population) -> pa.Table:
+def _batch(rng: np.random.Generator, n: int, pop: _Population, window: tuple[int, int]) -> pa.Table:
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -308,12 +334,14 @@ def _batch(rng: np.random.Generator, n: int, pop: _Population) -> pa.Table:
     ttft_null = ~ok | embedding | (rng.random(n) < 0.1)
 
     # --- timestamps: six weeks, weekday-heavy, with a daily rhythm (UTC), ms precision
-    day = rng.integers(0, DAYS, n)
+    start_ms, end_ms = window
+    span_ms = end_ms - start_ms
+    day = rng.integers(0, max(1, -(-span_ms // 86_400_000)), n)
     weekend = (day % 7) >= 5
     day = np.where(weekend & (rng.random(n) < 0.55), day - day % 7 + rng.integers(0, 5, n), day)  # thin weekends
     hour = np.clip(rng.normal(15.0, 4.0, n), 0, 23.999)
-    created = START_EPOCH_MS + day * 86_400_000 + (hour * 3_600_000).astype(np.int64)
-    created = created + rng.integers(0, 1000, n)
+    created = day * 86_400_000 + (hour * 3_600_000).astype(np.int64) + rng.integers(0, 1000, n)
+    created = start_ms + created % span_ms  # a window of whole days is untouched; others wrap into it
     responded = created + latency
 
     # --- properties map
@@ -399,17 +427,20 @@ def write_sample(
     fmt: str | None = None,
     users: int | None = None,
     progress: Callable[[int], None] | None = None,
+    start: int | None = None,
+    end: int | None = None,
 ) -> Path:
     """Generate and write ``rows`` rows batch by batch, so memory stays flat at any size.
 
     ``fmt`` defaults to the file suffix (.parquet, .csv, .jsonl); ``progress`` is called with
-    the number of rows written so far.
+    the number of rows written so far; ``start``/``end`` (epoch ms, UTC) set the time window.
     """
     path = Path(out)
     fmt = _format(path, fmt)
     check_sizes(rows, users)
+    check_window(start, end)
     path.parent.mkdir(parents=True, exist_ok=True)
-    batches = generate_batches(rows, seed, users=users)
+    batches = generate_batches(rows, seed, users=users, start=start, end=end)
     if fmt == "parquet":
         import pyarrow.parquet as pq
 

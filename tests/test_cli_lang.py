@@ -48,9 +48,12 @@ def test_format_reads_json_file_and_stdin(tmp_path: Path) -> None:
     f = tmp_path / "filter.json"
     f.write_text(json.dumps(doc))
     expected = 'status >= 500 or properties["env name"] = "prod"'
-    assert run("format", str(f)).stdout.strip() == expected
+    assert run("format", "--file", str(f)).stdout.strip() == expected
     assert run("format", "-", stdin=json.dumps(doc)).stdout.strip() == expected
-    assert run("format", "--dsl", "-", stdin="status>=500").stdout.strip() == "status >= 500"
+    assert run("format", json.dumps(doc)).stdout.strip() == expected
+    assert run("format", "-", stdin="status>=500").stdout.strip() == "status >= 500"
+    r = run("format", str(f))  # a path as FILTER is DSL text; the error says how to read the file
+    assert r.returncode == 1 and f"pass --file {f}" in r.stderr
 
 
 def test_format_bad_json_names_the_path() -> None:
@@ -71,11 +74,11 @@ def test_check_dsl_and_json_with_warnings(tmp_path: Path) -> None:
             }
         )
     )
-    r = run("check", str(f))
+    r = run("check", "--file", str(f))
     assert r.returncode == 0, r.stderr
     assert "ok: valid JSON filter" in r.stdout
     assert "upstream keeps only the first" in r.stdout and "users_view conditions are dropped" in r.stdout
-    assert run("check", str(f), "--strict").returncode == 1
+    assert run("check", "--file", str(f), "--strict").returncode == 1
     r = run("check", 'request_created_at = "2026-01-01T00:00:00.250Z" or model contains "50%" or cost > 3')
     assert r.stdout.count("warning:") == 3
 

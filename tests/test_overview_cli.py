@@ -36,6 +36,7 @@ def test_overview_charts(data: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert main(["overview", 'model ~ "gpt%" and status = 200', "--data", str(data), "--p-size", "p99"]) == 0
     out = capsys.readouterr().out
     assert "Requests per user" in out and "Spend per user (USD)" in out
+    assert "users kept after the p99 cut" in out and "fractional user counts" in out
     assert "requests" in out and "$" in out and "█" in out
     lines = [ln for ln in out.splitlines() if "requests " in ln and "–" in ln]
     assert len(lines) >= 2
@@ -58,7 +59,7 @@ def test_overview_json_is_the_api_result(data: Path, engine: str, capsys: pytest
 
 def test_overview_filter_json_and_all(data: Path, capsys: pytest.CaptureFixture[str]) -> None:
     f = json.dumps({"request_response_rmt": {"status": {"gte": 400}}})
-    assert main(["overview", f, "--filter-json", "--data", str(data), "--json", "--compact"]) == 0
+    assert main(["overview", f, "--data", str(data), "--json", "--compact"]) == 0
     one = json.loads(capsys.readouterr().out)
     assert main(["overview", "status >= 400", "--data", str(data), "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == one
@@ -73,7 +74,7 @@ def test_overview_filter_json_and_all(data: Path, capsys: pytest.CaptureFixture[
         (["overview", "model = "], "error"),
         (["overview", "all", "--data", "/nonexistent/requests.parquet"], "not found"),
         (["overview", "user_cost > 'x'"], "error"),
-        (["overview", "{", "--filter-json"], "JSON"),
+        (["overview", "{"], "JSON"),
     ],
 )
 def test_overview_errors_exit_1(data: Path, argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -102,8 +103,13 @@ def test_missing_column_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureF
     narrow.write_text("user_id,cost\na,1.5\nb,2\n")
     assert main(["overview", "all", "--data", str(narrow), "--json"]) == 0
     capsys.readouterr()
-    assert main(["overview", "model = 'x'", "--data", str(narrow)]) == 1
-    assert "no column 'model'" in capsys.readouterr().err
+    # semantics.md §8: a missing column reads as NULL, so nothing is kept, and the note says why
+    assert main(["overview", "model = 'x'", "--data", str(narrow)]) == 0
+    assert "kept none of the 2 requests" in capsys.readouterr().err
+    no_user = tmp_path / "no_user.csv"
+    no_user.write_text("model,cost\na,1.5\n")
+    assert main(["overview", "all", "--data", str(no_user)]) == 1
+    assert "no column 'user_id'" in capsys.readouterr().err
 
 
 def test_progress_only_when_visible() -> None:
@@ -142,13 +148,24 @@ def test_number_formats() -> None:
     assert format_count(2.7500001) == "2.75"
 
 
+def test_usd_labels_share_one_precision() -> None:
+    from filterlang.metrics.render import usd_labels
+
+    assert usd_labels([0.4, 12.345, 1234.5]) == ["$0.40", "$12.35", "$1,234.50"]
+    assert usd_labels([0.0012, 0.05, 1.2]) == ["$0.0012", "$0.0500", "$1.2000"]
+    assert usd_labels([1e-7, 2e-7]) == ["$0.00000010", "$0.00000020"]
+    assert usd_labels([0.0, 0.5]) == ["$0.00", "$0.50"]
+
+
 def test_render_histogram_distinguishes_edges() -> None:
     rows = [
         {"range_start": "0.0012", "range_end": "0.00121", "value": 2.75},
         {"range_start": "0.00121", "range_end": "0.05", "value": 1},
     ]
-    text = render_histogram("user_cost", rows)
-    assert "$0.0012 – $0.00121 " in text and "$0.00121 – $0.05" in text
+    text = render_histogram("user_cost", rows, cut="p95")
+    # one number of decimals for every money label of a chart
+    assert "$0.00120 – $0.00121 " in text and "$0.00121 – $0.05000" in text
+    assert "users kept after the p95 cut" in text
     assert "2.75" in text and text.splitlines()[0].startswith("Spend per user")
     assert "(no users kept)" in render_histogram("request_count", [])
     counts = render_histogram("request_count", [{"range_start": "1", "range_end": "1.5", "value": 3}])
@@ -173,12 +190,11 @@ def test_bad_data_is_a_clear_error(tmp_path: Path, engine: str, capsys: pytest.C
 
 
 def test_profile_options(data: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["overview", "all", "--data", str(data), "--profile", "helicone"]) == 1
+    assert main(["overview", "all", "--data", str(data), "--profile", "helicone"]) == 2
     assert "--engine clickhouse" in capsys.readouterr().err
-    pytest.importorskip("clickhouse_connect")
-    assert main(["overview", "all", "--engine", "clickhouse", "--profile", "nope", "--url", "http://127.0.0.1:9/"]) == 1
+    assert main(["overview", "all", "--engine", "clickhouse", "--profile", "nope", "--url", "http://127.0.0.1:9/"]) == 2
     err = capsys.readouterr().err
-    assert "unknown SQL profile 'nope'" in err and "overview of" not in err
+    assert "unknown profile 'nope'" in err and "overview of" not in err
 
 
 @pytest.mark.parametrize("engine", ["duckdb", "chdb", "reference"])

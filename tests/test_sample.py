@@ -194,11 +194,16 @@ def test_source_errors(tmp_path: Path) -> None:
     bad.write_text("not parquet")
     with pytest.raises(SourceError, match="cannot read"):
         resolve(bad)
+    # semantics.md §8: a missing column reads as NULL; only user_id is required
     narrow = table_from_rows([{"user_id": "a", "cost": 1.0}])
+    no_user = table_from_rows([{"model": "x", "cost": 1.0}])
     body = {"filter": {"request_response_rmt": {"model": {"equals": "x"}}}, "pSize": "p95", "useInterquartile": False}
+    everyone = {**body, "filter": {"request_response_rmt": {"model": {"not-equals": "null"}}}}
     for engine in ("duckdb", "chdb", "reference"):
-        with pytest.raises(SourceError, match="has no column 'model'"):
-            overview(body, narrow, engine=engine)
+        assert overview(body, narrow, engine=engine)["data"] == {"request_count": [], "user_cost": []}
+        assert overview(everyone, narrow, engine=engine)["data"] == {"request_count": [], "user_cost": []}
+        with pytest.raises(SourceError, match="has no column 'user_id'"):
+            overview(body, no_user, engine=engine)
 
 
 @pytest.mark.parametrize("users", [0, -3, True])
@@ -220,3 +225,36 @@ def test_unknown_suffix_needs_a_format(tmp_path: Path) -> None:
         write_sample(5, tmp_path / "x.txt")
     assert not (tmp_path / "x.txt").exists()
     assert write_sample(5, tmp_path / "x.txt", fmt="jsonl").read_text().startswith("{")
+
+
+def test_start_and_end_move_the_time_window(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from filterlang.cli import main
+    from filterlang.metrics.engines import data_window
+
+    out = tmp_path / "w.parquet"
+    argv = ["sample", "--rows", "2000", "--out", str(out), "--start", "2026-03-01", "--end", "2026-03-15T12:00:00Z"]
+    assert main(argv) == 0
+    assert "from 2026-03-01T00:00:00Z to 2026-03-15T12:00:00Z" in capsys.readouterr().err
+    rows, first, last = data_window(out)
+    assert rows == 2000 and first is not None and last is not None
+    assert first >= "2026-03-01 00:00:00" and last < "2026-03-15 12:00:00"
+    # `now - 7d` means something on this data once --now is in its window
+    flt = "request_created_at > now - 7d"
+    assert main(["overview", flt, "--data", str(out), "--now", "2026-03-15T12:00:00Z", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["data"]["request_count"]
+    # and an overview that keeps no one says why: the data's window against `now`
+    assert main(["overview", flt, "--data", str(out), "--now", "2027-01-01T00:00:00Z"]) == 0
+    err = capsys.readouterr().err
+    assert "kept none of the 2,000 requests" in err and "2026-03-01" in err and "2027-01-01T00:00:00Z" in err
+
+
+def test_default_window_is_unchanged(tmp_path: Path) -> None:
+    from filterlang.metrics.engines import data_window
+    from filterlang.sample import write_sample
+
+    path = write_sample(3000, tmp_path / "d.parquet")
+    _, first, last = data_window(path)
+    assert first is not None and last is not None
+    assert first.startswith("2026-01-05") and last < "2026-02-16"

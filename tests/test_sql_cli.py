@@ -19,6 +19,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 def test_list_dialects(capsys: pytest.CaptureFixture[str]) -> None:
     rc, out, _ = run(capsys, "sql", "--list-dialects")
     assert rc == 0 and "clickhouse" in out.split() and "tsql" in out.split()
+    assert "postgres  (also: postgresql)" in out.splitlines()  # aliases are shown
 
 
 def test_select_with_params(capsys: pytest.CaptureFixture[str]) -> None:
@@ -37,7 +38,7 @@ def test_where_inline(capsys: pytest.CaptureFixture[str]) -> None:
 def test_org_guard_and_json_input(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     f = tmp_path / "f.json"
     f.write_text(json.dumps({"request_response_rmt": {"model": {"equals": "x"}}}), encoding="utf-8")
-    rc, out, _ = run(capsys, "sql", "--json", str(f), "-d", "clickhouse", "-p", "helicone", "--org", "o1", "--where")
+    rc, out, _ = run(capsys, "sql", "--file", str(f), "-d", "clickhouse", "-p", "helicone", "--tenant", "o1", "--where")
     assert rc == 0
     assert out.splitlines()[0] == (
         "request_response_rmt.organization_id = {p0:String} AND (request_response_rmt.model = {p1:String})"
@@ -48,7 +49,7 @@ def test_errors_exit_1_with_message(capsys: pytest.CaptureFixture[str]) -> None:
     rc, _, err = run(capsys, "sql", 'modle = "x"')
     assert rc == 1 and "did you mean `model`" in err
     rc, _, err = run(capsys, "sql", 'model = "x"', "-d", "duckdbb")
-    assert rc == 1 and "unknown SQL dialect" in err
+    assert rc == 2 and "unknown SQL dialect" in err and "did you mean `duckdb`" in err
     rc, _, err = run(capsys, "sql", 'scores_column = "x"', "-d", "clickhouse", "-p", "helicone")
     assert rc == 1 and "not mapped in SQL profile 'helicone'" in err
     rc, _, _ = run(capsys, "sql")
@@ -64,5 +65,5 @@ def test_where_or_is_parenthesised(capsys: pytest.CaptureFixture[str]) -> None:
 def test_dsl_and_json_file_together_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     f = tmp_path / "f.json"
     f.write_text('{"request_response_rmt": {"model": {"equals": "a"}}}')
-    assert main(["sql", "status = 5", "--json", str(f)]) == 2
+    assert main(["sql", "status = 5", "--file", str(f)]) == 2
     assert "not both" in capsys.readouterr().err

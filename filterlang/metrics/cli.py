@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
+
+from ..cli import UsageError, add_filter_arguments, read_filter
 
 LARGE_INPUT_BYTES = 64 << 20  # files above this get progress lines even off a terminal
 LARGE_INPUT_ROWS = 1_000_000
@@ -97,11 +100,17 @@ def _error(message: str) -> int:
 def _cmd_sample(args: argparse.Namespace) -> int:
     from .. import sample
 
-    if args.format is None and sample.format_for(Path(args.out)) is None:
-        args.usage_error(
+    known = sample.format_for(Path(args.out))
+    if args.format is None and known is None:
+        raise UsageError(
             f"argument --out: cannot tell the format of {args.out!r} from its suffix; "
             f"use .parquet, .csv or .jsonl, or pass --format {{{','.join(sample.FORMATS)}}}"
         )
+    if args.format is not None and known is not None and known != args.format:
+        raise UsageError(
+            f"argument --format: {args.format}, but --out {args.out!r} names a .{known} file; make them agree"
+        )
+    start_ms, end_ms = _window(args.start, args.end)
     try:
         import numpy  # noqa: F401
         import pyarrow  # noqa: F401
@@ -114,56 +123,120 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 
     try:
         path = sample.write_sample(
-            args.rows, args.out, seed=args.seed, fmt=args.format, users=args.users, progress=report
+            args.rows,
+            args.out,
+            seed=args.seed,
+            fmt=args.format,
+            users=args.users,
+            progress=report,
+            start=start_ms,
+            end=end_ms,
         )
     except (OSError, ValueError) as e:
         return _error(str(e))
-    progress.done(f"wrote {args.rows:,} rows to {path}")
+    span = f" from {_iso(start_ms)} to {_iso(end_ms)}"
+    progress.done(f"wrote {args.rows:,} rows to {path}{span}")
     if not progress.enabled:
-        print(f"wrote {args.rows:,} rows to {path}", file=sys.stderr)
+        print(f"wrote {args.rows:,} rows to {path}{span}", file=sys.stderr)
     return 0
+
+
+def _time_option(text: str) -> int:
+    """``--start``/``--end``: RFC 3339, a date (midnight UTC), or ``now``; as epoch ms."""
+    from datetime import UTC, datetime
+
+    from ..timefmt import check, to_epoch_ms
+
+    if text == "now":
+        return int(datetime.now(UTC).timestamp() * 1000)
+    if len(text) == 10 and text.isascii():
+        text += "T00:00:00Z"  # a date: midnight UTC
+    reason = check(text)
+    if reason is not None:
+        raise argparse.ArgumentTypeError(f"expected an RFC 3339 time, a date (2026-01-05) or now: {reason}")
+    return to_epoch_ms(text)
+
+
+_time_option.__name__ = "time"
+
+
+def _window(start: int | None, end: int | None) -> tuple[int, int]:
+    """The sample's time window in epoch ms; six weeks from 2026-01-05 unless told otherwise."""
+    from ..sample import DAYS, START_EPOCH_MS
+
+    span = DAYS * 86_400_000
+    if start is None:
+        start = START_EPOCH_MS if end is None else end - span
+    if end is None:
+        end = start + span
+    if end <= start:
+        raise UsageError(f"argument --end: {_iso(end)} must be after --start {_iso(start)}")
+    return start, end
+
+
+def _iso(ms: int) -> str:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # ---------------------------------------------------------------- overview
 
 
-def _request(args: argparse.Namespace) -> Any:
-    from .request import OverviewRequest, parse_request
+# Which engines each engine-specific flag means something for (anything else: usage error),
+# and which engines read a table on a server instead of a --data file. An engine is a row.
+ENGINE_FLAGS: dict[str, frozenset[str]] = {
+    "url": frozenset({"clickhouse"}),
+    "table": frozenset({"clickhouse"}),
+    "tenant": frozenset({"clickhouse"}),
+}
+SERVER_ENGINES = frozenset({"clickhouse"})
+PROFILE_ENGINES = frozenset({"clickhouse"})  # files are always the flat layout
 
-    expr = args.expr.strip()
-    if args.filter_json:
-        return parse_request({"filter": json.loads(expr), "pSize": args.p_size, "useInterquartile": args.interquartile})
-    if expr in ("", "all"):
-        return parse_request({"filter": "all", "pSize": args.p_size, "useInterquartile": args.interquartile})
-    return OverviewRequest.from_dsl(expr, args.p_size, args.interquartile)
+
+def _check_overview_options(args: argparse.Namespace) -> Any:
+    """Every flag means something for this engine, or it is a usage error (exit 2); the profile."""
+    engine = args.engine
+    server = engine in SERVER_ENGINES
+    for dest, engines in ENGINE_FLAGS.items():
+        if getattr(args, dest) is not None and engine not in engines:
+            flag = "--" + dest.replace("_", "-")
+            needs = " or ".join(f"--engine {e}" for e in sorted(engines))
+            raise UsageError(f"argument {flag}: applies to {needs}, not --engine {engine}")
+    if args.profile != "flat" and engine not in PROFILE_ENGINES:
+        raise UsageError("argument --profile: applies to --engine clickhouse (data files use the flat layout)")
+    if args.compact and not args.json:
+        raise UsageError("argument --compact: needs --json (the charts have no compact form)")
+    if server and args.data is not None:
+        raise UsageError(f"argument --data: --engine {engine} reads --table on the server, not a file")
+    if not server and args.data is None:
+        raise UsageError(f"argument --data: required with --engine {engine} (a .parquet, .csv or .jsonl file)")
+    from ..sql.cli import check_profile
+
+    profile: Any = check_profile(args.profile)
+    if args.tenant is not None:
+        from dataclasses import replace
+
+        from ..sql.profiles import resolve_profile
+
+        profile = replace(resolve_profile(profile), tenant_column="organization_id", tenant=args.tenant)
+    return profile
 
 
 def _cmd_overview(args: argparse.Namespace) -> int:
     from . import sources
     from .engines import run_overview
     from .render import render_overview
+    from .request import parse_request
 
-    try:
-        req = _request(args)
-    except json.JSONDecodeError as e:
-        return _error(f"--filter-json: the filter is not valid JSON: {e}")
-    # FilterError propagates: the main entry point prints it and exits 1.
+    profile = _check_overview_options(args)
+    node, _ = read_filter(args, default="all")
+    req = parse_request({"filter": node, "pSize": args.p_size, "useInterquartile": args.interquartile})
     engine = args.engine
-    if (args.profile != "flat" or args.tenant) and engine != "clickhouse":
-        return _error("--profile/--tenant apply to --engine clickhouse (data files use the flat layout)")
-    profile: Any = args.profile
-    if args.tenant:
-        from dataclasses import replace
-
-        from ..sql.profiles import resolve_profile
-
-        profile = replace(resolve_profile(profile), tenant_column="organization_id", tenant=args.tenant)
     if engine == "clickhouse":
         source: Any = args.table
         progress = ProgressLine(f"querying {args.table or 'the profile table'} on ClickHouse", large=True)
     else:
-        if not args.data:
-            args.usage_error(f"argument --data is required with --engine {engine} (a .parquet, .csv or .jsonl file)")
         try:
             source = sources.resolve(args.data)
         except sources.SourceError as e:
@@ -190,17 +263,41 @@ def _cmd_overview(args: argparse.Namespace) -> int:
             sys.stderr.write("\r\x1b[2K")
         return _error(result["error"])
     progress.done(f"{engine}: overview of {getattr(source, 'label', source or 'the profile table')}")
+    data = result["data"]
+    if not data["request_count"] and engine != "clickhouse":
+        print(_why_empty(args, source, engine, args.filter), file=sys.stderr)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=None if args.compact else 2))
         return 0
+    shown = args.filter if args.file is None else f"(from {args.file})"
     subtitle = (
-        f"filter: {args.expr or 'all'}\n"
+        f"filter: {shown or 'all'}\n"
         f"pSize {req.p_size}{' interquartile' if req.use_interquartile else ''} · {args.method} bins"
         f" · engine {engine}"
     )
     ascii_only = not _can_encode(sys.stdout, "█▏")
-    print(render_overview(result["data"], subtitle=subtitle, ascii_only=ascii_only))
+    print(render_overview(data, subtitle=subtitle, ascii_only=ascii_only, cut=req.p_size, method=args.method))
     return 0
+
+
+def _why_empty(args: argparse.Namespace, source: Any, engine: str, text: str | None) -> str:
+    """Why an overview kept no user: no rows, or the data's time window against the filter's `now`."""
+    from datetime import UTC, datetime
+
+    from .engines import data_window
+
+    try:
+        rows, first, last = data_window(source, "chdb" if engine == "chdb" else "duckdb")
+    except (ValueError, ImportError, OSError):
+        return "note: the filter kept no request"
+    if rows == 0:
+        return f"note: {source.label} has no rows"
+    span = f"from {first} to {last} UTC" if first is not None else "without request_created_at values"
+    note = f"note: the filter kept none of the {rows:,} requests; they run {span}"
+    if not re.search(r"\bnow\b", text or ""):
+        return note
+    now = args.now or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return f"{note}, and `now` in the filter was {now}" + ("" if args.now else " (set --now to the data's time)")
 
 
 def _can_encode(stream: TextIO, text: str) -> bool:
@@ -220,14 +317,21 @@ def register(subparsers: Any) -> None:
         "sample",
         help="write a realistic, seeded request log (flat layout) for trying things out",
         description="Write a seeded request log in the flat layout: skewed users, real models and prices, "
-        "latencies, tokens, statuses, properties and scores over six weeks (UTC).",
+        "latencies, tokens, statuses, properties and scores over six weeks (UTC) from 2026-01-05, "
+        "or over --start .. --end (so `request_created_at > now - 7d` can keep requests).",
     )
     p.add_argument("--rows", type=int_range(0), default=100_000, help="number of requests (default 100000)")
     p.add_argument("--out", required=True, help="output file (.parquet, .csv or .jsonl)")
     p.add_argument("--seed", type=int_range(0), default=7, help="random seed >= 0 (default 7); same seed, same rows")
     p.add_argument("--format", choices=FORMATS, help="file format (default: from the --out suffix)")
     p.add_argument("--users", type=int_range(1), help="number of distinct users (default rows/40)")
-    p.set_defaults(func=_cmd_sample, usage_error=p.error)
+    p.add_argument(
+        "--start", type=_time_option, help="first request time: RFC 3339, a date or now (default 2026-01-05)"
+    )
+    p.add_argument(
+        "--end", type=_time_option, help="end of the time window (default: six weeks after --start; e.g. now)"
+    )
+    p.set_defaults(func=_cmd_sample, usage_text=p.format_usage)
 
     o = subparsers.add_parser(
         "overview",
@@ -235,7 +339,7 @@ def register(subparsers: Any) -> None:
         description="The metrics overview (POST /v1/user/metrics-overview/query) over a data file: keep the "
         "rows the filter keeps, group by user, cut at the pSize quantile, and bucket.",
     )
-    o.add_argument("expr", nargs="?", default="all", help="filter in the DSL (default: all)")
+    add_filter_arguments(o, optional=True)
     o.add_argument("--data", help="data file: .parquet, .csv or .jsonl in the flat layout")
     o.add_argument("--p-size", default="p95", choices=("p50", "p75", "p95", "p99", "p99.9"), help="default p95")
     o.add_argument("--interquartile", action="store_true", help="keep the band Q(1-p) <= value <= Q(p)")
@@ -248,7 +352,6 @@ def register(subparsers: Any) -> None:
     )
     o.add_argument("--json", action="store_true", help="print the API's Result JSON instead of charts")
     o.add_argument("--compact", action="store_true", help="with --json: one line")
-    o.add_argument("--filter-json", action="store_true", help="EXPR is the filter as the API's JSON")
     o.add_argument("--url", help="ClickHouse server URL for --engine clickhouse")
     o.add_argument("--table", help="table to read with --engine clickhouse (default: the profile's table)")
     o.add_argument(
@@ -257,7 +360,7 @@ def register(subparsers: Any) -> None:
         help="with --engine clickhouse: how fields map to your table: flat, helicone or a .toml file",
     )
     o.add_argument("--tenant", help="with --engine clickhouse: AND organization_id = TENANT in front of the filter")
-    o.set_defaults(func=_cmd_overview, usage_error=o.error)
+    o.set_defaults(func=_cmd_overview)
 
 
 __all__ = ["ProgressLine", "register"]

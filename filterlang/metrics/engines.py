@@ -11,8 +11,10 @@ back, so memory is bounded by the number of users however many rows are scanned.
 - ``duckdb`` has no histogram aggregate: the statement returns the cut values, ascending,
   as one Arrow list per measure, and the reference's :func:`bucket` (the same algorithm
   as ClickHouse's, bit for bit) buckets them. Measured cost: a few ms per 100k users.
-- ``reference`` on a file or frame streams its rows (record batches through DuckDB's
-  readers) into the pure-Python evaluator.
+- ``reference`` on a file or frame streams its rows (batches through DuckDB's readers,
+  the same typed view the DuckDB engine reads) into the pure-Python evaluator.
+
+The file engines are the :data:`FILE_ENGINES` table; a new engine is one row there.
 
 Engines are imported lazily; a missing one raises ImportError naming the extra to install.
 """
@@ -22,6 +24,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from ..errors import FilterError
@@ -37,7 +40,17 @@ if TYPE_CHECKING:
     from ..sql.profiles import Profile
     from .request import OverviewRequest
 
-__all__ = ["ENGINE_EXTRAS", "TENANT_COLUMN", "Progress", "duckdb_shared", "iter_rows", "run_overview"]
+__all__ = [
+    "ENGINE_EXTRAS",
+    "FILE_ENGINES",
+    "TENANT_COLUMN",
+    "Controls",
+    "Progress",
+    "data_window",
+    "duckdb_shared",
+    "iter_rows",
+    "run_overview",
+]
 
 Progress = Callable[[float | None], None]
 """Called now and then while a query runs: the fraction done (0..1), or None if unknown."""
@@ -114,20 +127,12 @@ def run_overview(
         raise ValueError("connection= applies to the duckdb engine")
     if settings and engine not in ("chdb", "clickhouse"):
         raise ValueError("settings= applies to the chdb and clickhouse engines")
-    prof = _tenant_profile(profile, tenant)
-    if engine != "clickhouse":
-        source = sources.resolve(source)
-        _check_columns(req.node, source, tenant)
+    controls = Controls(_tenant_profile(profile, tenant), tenant, connection, settings)
     try:
-        if engine == "duckdb":
-            data = _run_duckdb(req, sources.resolve(source), method, bins, progress, prof, connection)
-        elif engine == "chdb":
-            data = _run_chdb(req, sources.resolve(source), method, bins, progress, prof, settings)
-        elif engine == "clickhouse":
-            data = _run_clickhouse(req, table or source, method, bins, url, prof, kw, settings)
-        elif engine == "reference":
-            with _polling(progress, None):
-                data = _run_reference(req, sources.resolve(source), method, bins, tenant)
+        if engine == "clickhouse":
+            data = _run_clickhouse(req, table or source, method, bins, url, controls, kw)
+        elif engine in FILE_ENGINES:
+            data = FILE_ENGINES[engine](req, sources.resolve(source), method, bins, progress, controls)
         else:
             raise ValueError(f"unknown engine {engine!r}")
     except FilterError as e:
@@ -138,16 +143,24 @@ def run_overview(
 TENANT_COLUMN = "organization_id"  # the flat layout's tenant column (upstream's, too)
 
 
-def _tenant_profile(
-    profile: str | Profile | Mapping[str, Any], tenant: str | None
-) -> str | Profile | Mapping[str, Any]:
+@dataclass(frozen=True, slots=True)
+class Controls:
+    """What a caller adds to one run (a server, mostly): the profile with its tenant guard,
+    the tenant itself (the reference filters rows by it), a DuckDB connection to run on,
+    ClickHouse settings for the statement."""
+
+    profile: str | Profile | Mapping[str, Any] = "flat"
+    tenant: str | None = None
+    connection: Any = None
+    settings: Mapping[str, Any] | None = None
+
+
+def _tenant_profile(profile: str | Profile | Mapping[str, Any], tenant: str | None) -> str | Profile | Mapping[str, Any]:
     """``profile`` with the tenant guard ``organization_id = tenant`` (unchanged without a tenant)."""
     if tenant is None:
         return profile
     if not isinstance(tenant, str):
         raise ValueError(f"tenant must be a string (an organization id), not {type(tenant).__name__}")
-    from dataclasses import replace
-
     from ..sql.profiles import resolve_profile
 
     prof = resolve_profile(profile)
@@ -207,38 +220,37 @@ def _run_duckdb(
     method: str,
     bins: int,
     progress: Progress | None,
-    profile: str | Profile | Mapping[str, Any] = "flat",
-    connection: duckdb.DuckDBPyConnection | None = None,
+    controls: Controls = Controls(),
 ) -> dict[str, Any]:
-    q = overview_sql(req, dialect="duckdb", profile=profile, method=method, bins=bins)
-    con = duckdb_connect(src) if connection is None else connection
+    q = overview_sql(req, dialect="duckdb", profile=controls.profile, method=method, bins=bins)
+    con = duckdb_connect(src) if controls.connection is None else controls.connection
     if progress is not None:  # query_progress() stays -1 unless progress tracking is on
         con.execute("SET enable_progress_bar = true")
         con.execute("SET enable_progress_bar_print = false")
     try:
         with _polling(progress, con.query_progress):
-            table = _duck_arrow(con, src, q.sql, q.params)
+            row = _duck_fetch(con, src, q.sql, q.params)
     finally:
-        if connection is None:
+        if controls.connection is None:
             con.close()
-    out: dict[str, Any] = {}
-    for m in MEASURES:
-        cell = table.column(m)[0]
-        values = [] if not cell.is_valid else cell.values.to_numpy(zero_copy_only=False).tolist()
-        out[m] = to_rows(bucket(values, method, bins))
-    return out
+    # Plain Python lists (no pyarrow: `pip install 'filterlang[duckdb]'` is enough)
+    return {
+        m: to_rows(bucket([float(v) for v in cell or []], method, bins)) for m, cell in zip(MEASURES, row, strict=True)
+    }
 
 
-def _duck_arrow(con: duckdb.DuckDBPyConnection, src: sources.Source, sql: str, params: Any) -> Any:
-    """Run and fetch as Arrow; DuckDB reports bad input (a CSV cell that is not a number,
-    malformed JSON) only while fetching, so both steps are inside the guard."""
+def _duck_fetch(con: duckdb.DuckDBPyConnection, src: sources.Source, sql: str, params: Any) -> tuple[Any, ...]:
+    """Run and fetch the one result row; DuckDB reports bad input (a CSV cell that is not a
+    number, malformed JSON, a checked-cast failure) only while fetching, so both steps are
+    inside the guard."""
     import duckdb
-    import pyarrow as pa
 
     try:
-        return con.sql(sql, params=params or None).to_arrow_table()
-    except (duckdb.Error, pa.ArrowException, OSError) as e:
+        row = con.execute(sql, params or None).fetchone()
+    except (duckdb.Error, OSError) as e:
         raise sources.SourceError(f"cannot run the overview on {src.label}: {_duck_message(e)}") from e
+    assert row is not None
+    return tuple(row)
 
 
 def _duck_message(exc: BaseException) -> str:
@@ -287,20 +299,22 @@ def _run_chdb(
     method: str,
     bins: int,
     progress: Progress | None,
-    profile: str | Profile | Mapping[str, Any] = "flat",
-    settings: Mapping[str, Any] | None = None,
+    controls: Controls = Controls(),
 ) -> dict[str, Any]:
     import chdb
 
     from ..sql import chdb_params
 
-    with sources.clickhouse_table(src) as expr:
-        sql, params = clickhouse_query(req, source=expr, method=method, bins=bins, profile=profile, settings=settings)
+    read = overview_columns(req.node) | ({TENANT_COLUMN} if controls.tenant is not None else set())
+    with sources.clickhouse_table(src, checked=read) as expr:
+        sql, params = clickhouse_query(
+            req, source=expr, method=method, bins=bins, profile=controls.profile, settings=controls.settings
+        )
         with _polling(progress, None):
             try:
                 result = chdb.query(sql, "ArrowTable", params=chdb_params(params))  # type: ignore[no-untyped-call]
             except RuntimeError as e:  # chDB reports every server-side error this way
-                raise sources.SourceError(f"cannot run the overview on {src.label}: {_first_line(e)}") from e
+                raise sources.SourceError(f"cannot run the overview on {src.label}: {_clickhouse_reason(e)}") from e
     row = result.to_pylist()[0]
     return {m: to_rows(_bins_from_arrow(row[m])) for m in MEASURES}
 
@@ -311,9 +325,8 @@ def _run_clickhouse(
     method: str,
     bins: int,
     url: str | None,
-    profile: str | Profile | Mapping[str, Any],
+    controls: Controls,
     kw: dict[str, Any],
-    settings: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     import clickhouse_connect
 
@@ -321,7 +334,9 @@ def _run_clickhouse(
         raise sources.SourceError("the clickhouse engine reads a table on the server: pass its name (or None)")
     from clickhouse_connect.driver.exceptions import ClickHouseError
 
-    sql, params = clickhouse_query(req, source=table, method=method, bins=bins, profile=profile, settings=settings)
+    sql, params = clickhouse_query(
+        req, source=table, method=method, bins=bins, profile=controls.profile, settings=controls.settings
+    )
     where = url or "the default ClickHouse server (localhost:8123)"
     with _quiet_logger("clickhouse_connect"):
         try:
@@ -344,78 +359,81 @@ def _run_clickhouse(
 def iter_rows(
     src: sources.Source, columns: Collection[str] | None = None, batch_rows: int = 65_536
 ) -> Iterator[dict[str, Any]]:
-    """Rows of ``src`` as the reference evaluator's dicts, streamed in record batches.
+    """Rows of ``src`` as the reference evaluator's dicts, streamed in batches.
 
     Maps become dicts and timestamps timezone-aware UTC datetimes (compile_predicate's row
-    format); DuckDB's readers do the parsing, so the reference sees exactly the typed values
-    the SQL engines see. ``columns`` limits the columns read (the overview needs only a few).
+    format); DuckDB's readers do the parsing and the type checks (the same view the DuckDB
+    engine reads), so the reference sees exactly the typed values the SQL engines see.
+    ``columns`` limits the columns read (the overview needs only a few). No pyarrow needed.
     """
     from datetime import UTC
 
+    import duckdb
+
     con = duckdb_connect(src)
     try:
-        names = [c for c in src.columns if columns is None or c in columns]
-        select = ", ".join(sources.quote_duckdb_ident(c) for c in names) or "*"
+        names = [c for c in sources.FLAT_TYPES if columns is None or c in columns]
+        select = ", ".join(sources.quote_duckdb_ident(c) for c in names)
         map_cols = [c for c in names if sources.FLAT_TYPES.get(c) in sources.MAP_TYPES]
         ts_cols = [c for c in names if sources.FLAT_TYPES.get(c) == "timestamp"]
-        for batch in _guarded_batches(
-            src, lambda: con.sql(f"SELECT {select} FROM requests").to_arrow_reader(batch_rows)
-        ):
-            for row in batch.to_pylist():
-                for c in map_cols:
-                    v = row.get(c)
-                    row[c] = {} if v is None else dict(v)
-                for c in ts_cols:
-                    v = row.get(c)
-                    if v is not None and v.tzinfo is None:
-                        row[c] = v.replace(tzinfo=UTC)
-                yield row
+        try:
+            cur = con.execute(f"SELECT {select} FROM requests")
+            while batch := cur.fetchmany(batch_rows):
+                for values in batch:
+                    row = dict(zip(names, values, strict=True))
+                    for c in map_cols:
+                        v = row[c]
+                        row[c] = {} if v is None else dict(v)
+                    for c in ts_cols:
+                        v = row[c]
+                        if v is not None and v.tzinfo is None:
+                            row[c] = v.replace(tzinfo=UTC)
+                    yield row
+        except (duckdb.Error, OSError) as e:
+            raise sources.SourceError(f"cannot read {src.label}: {_duck_message(e)}") from e
     finally:
         con.close()
 
 
-def _guarded_batches(src: sources.Source, open_reader: Callable[[], Any]) -> Iterator[Any]:
-    """Record batches one at a time (streaming), with DuckDB's read errors made readable."""
-    import duckdb
-    import pyarrow as pa
-
-    try:
-        reader = open_reader()
-        while True:
-            try:
-                batch = reader.read_next_batch()
-            except StopIteration:
-                return
-            yield batch
-    # DuckDB failing mid-stream reaches pyarrow's reader as a plain OSError (or ArrowInvalid)
-    except (duckdb.Error, pa.ArrowException, OSError) as e:
-        raise sources.SourceError(f"cannot read {src.label}: {_duck_message(e)}") from e
-
-
 def _run_reference(
-    req: OverviewRequest, src: sources.Source, method: str, bins: int, tenant: str | None = None
+    req: OverviewRequest,
+    src: sources.Source,
+    method: str,
+    bins: int,
+    progress: Progress | None,
+    controls: Controls = Controls(),
 ) -> dict[str, Any]:
     from .reference import reference_overview
 
-    columns = needed_columns(req.node) | ({TENANT_COLUMN} if tenant is not None else set())
-    rows = iter_rows(src, columns)
+    tenant = controls.tenant
+    rows = iter_rows(src, needed_columns(req.node) | ({TENANT_COLUMN} if tenant is not None else set()))
     if tenant is not None:
         rows = (r for r in rows if r.get(TENANT_COLUMN) == tenant)
-    data: dict[str, Any] = reference_overview(
-        rows, req.node, req.p_size, req.use_interquartile, method=method, bins=bins
-    )
+    with _polling(progress, None):
+        data: dict[str, Any] = reference_overview(
+            rows,
+            req.node,
+            req.p_size,
+            req.use_interquartile,
+            method=method,
+            bins=bins,
+        )
     return data
 
 
-def _check_columns(node: Node, src: sources.Source, tenant: str | None = None) -> None:
-    """Name the missing columns up front; the engines' own errors only name the first."""
-    needed = needed_columns(node) | ({TENANT_COLUMN} if tenant is not None else set())
-    missing = sorted(needed - set(src.columns))
-    if missing:
-        raise sources.SourceError(
-            f"{src.label} has no column {', '.join(repr(c) for c in missing)}, which the overview "
-            f"of this filter needs (it has: {', '.join(src.columns) or 'no columns'})"
-        )
+FileEngine = Callable[["OverviewRequest", sources.Source, str, int, "Progress | None", Controls], dict[str, Any]]
+FILE_ENGINES: dict[str, FileEngine] = {
+    "duckdb": _run_duckdb,
+    "chdb": _run_chdb,
+    "reference": _run_reference,
+}
+"""Engines that read a data file or frame: name -> runner(req, source, method, bins, progress, controls).
+Add an engine here (and its module in :data:`ENGINE_EXTRAS`); the server engine is separate."""
+
+
+def overview_columns(node: Node) -> set[str]:
+    """Every request column the overview of ``node`` reads, users_view inputs included."""
+    return needed_columns(node)
 
 
 def needed_columns(node: Node) -> set[str]:
@@ -430,6 +448,15 @@ def needed_columns(node: Node) -> set[str]:
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def _clickhouse_reason(exc: BaseException) -> str:
+    """ClickHouse's own sentence, without the code prefix and the expression dump after it."""
+    text = _first_line(exc)
+    _, sep, rest = text.partition("DB::Exception: ")
+    if sep:
+        text = rest.split(": while executing", 1)[0].split(". (", 1)[0]
+    return _clip(text)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -480,3 +507,45 @@ def _polling(progress: Progress | None, probe: Callable[[], float] | None, every
     finally:
         done.set()
         t.join()
+
+
+# ---------------------------------------------------------------- what the data covers
+
+
+def data_window(source: Any, engine: str = "duckdb") -> tuple[int, str | None, str | None]:
+    """(rows, first, last request_created_at as ``YYYY-MM-DD HH:MM:SS`` UTC) of a data file or frame.
+
+    Read when an overview keeps no user, so the message can say whether the filter's times
+    and the data's time window overlap at all (a ``now - 7d`` filter on last month's data).
+    """
+    src = sources.resolve(source)
+    if engine == "chdb":
+        import chdb
+
+        with sources.clickhouse_table(src, checked={"request_created_at"}) as expr:
+            sql = (
+                "SELECT count(), toString(toDateTime(min(request_created_at), 'UTC')), "
+                f"toString(toDateTime(max(request_created_at), 'UTC')) FROM {expr}"
+            )
+            try:
+                out = chdb.query(sql, "JSONCompactEachRow")  # type: ignore[no-untyped-call]
+            except RuntimeError as e:
+                raise sources.SourceError(f"cannot read {src.label}: {_first_line(e)}") from e
+        import json
+
+        n, first, last = json.loads(str(out).strip().splitlines()[0])
+        return int(n), first if n else None, last if n else None
+    import duckdb
+
+    con = duckdb_connect(src)
+    try:
+        row = con.execute(
+            "SELECT count(*), strftime(min(request_created_at), '%Y-%m-%d %H:%M:%S'), "
+            "strftime(max(request_created_at), '%Y-%m-%d %H:%M:%S') FROM requests"
+        ).fetchone()
+    except (duckdb.Error, OSError) as e:
+        raise sources.SourceError(f"cannot read {src.label}: {_duck_message(e)}") from e
+    finally:
+        con.close()
+    assert row is not None
+    return int(row[0]), row[1], row[2]

@@ -114,6 +114,65 @@ def _envelope_error(exc: ValidationError, body: Mapping[str, Any]) -> FilterSche
     return FilterSchemaError(first["msg"], path=path)
 
 
+class _Duplicated(dict[str, Any]):
+    """A JSON object in which ``key`` appeared more than once (json.loads would keep the last)."""
+
+    key: str = ""
+
+
+def _pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in items:
+        if k in out and not isinstance(out, _Duplicated):
+            out = _Duplicated(out)
+            out.key = k
+        out.setdefault(k, v)
+    return out
+
+
+def _duplicate_path(root: Any) -> tuple[str, str] | None:
+    """The JSON path of the first duplicated key, in document order (an explicit stack, no recursion)."""
+    from ..jsonio import path_join
+
+    stack: list[tuple[Any, str]] = [(root, "$")]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, _Duplicated):
+            return path_join(path, value.key), value.key
+        if isinstance(value, dict):
+            stack.extend((v, path_join(path, k)) for k, v in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend((v, path_join(path, i)) for i, v in reversed(list(enumerate(value))))
+    return None
+
+
+def _loads_body(text: str | bytes | bytearray) -> Any:
+    """JSON text as RFC 8259 reads it strictly: a duplicated key anywhere is an error with its path."""
+    try:
+        if isinstance(text, bytes | bytearray):
+            text = bytes(text).decode("utf-8")
+        body = json.loads(text, object_pairs_hook=_pairs)
+    except UnicodeDecodeError as e:
+        raise FilterSyntaxError(
+            f"the request body is not UTF-8 text ({e.reason} at byte {e.start})", path="$"
+        ) from None
+    except json.JSONDecodeError as e:
+        raise FilterSyntaxError(f"the request body is not valid JSON: {e.msg}", line=e.lineno, column=e.colno) from None
+    except RecursionError:
+        raise FilterSyntaxError("the request body is nested too deeply to read", path="$") from None
+    except ValueError as e:  # Python refuses integers of more than 4300 digits
+        raise FilterSyntaxError(f"the request body is not valid JSON: {_first(e)}", path="$") from None
+    dup = _duplicate_path(body)
+    if dup is not None:
+        path, key = dup
+        raise FilterSchemaError(f"duplicate key {json.dumps(key)} in a JSON object (one would be lost)", path=path)
+    return body
+
+
+def _first(exc: BaseException) -> str:
+    return str(exc).split(";")[0]
+
+
 def parse_request(body: Any, *, coerce: bool = False) -> OverviewRequest:
     """Validate a request body: a dict, JSON text/bytes, or an :class:`OverviewRequest`.
 
@@ -124,10 +183,7 @@ def parse_request(body: Any, *, coerce: bool = False) -> OverviewRequest:
     if isinstance(body, OverviewRequest):
         return body
     if isinstance(body, str | bytes | bytearray):
-        try:
-            body = json.loads(body)
-        except (ValueError, RecursionError) as e:
-            raise FilterSyntaxError(f"the request body is not valid JSON: {e}", path="$") from None
+        body = _loads_body(body)
     if not isinstance(body, Mapping):
         raise FilterSchemaError(
             f"the request body must be a JSON object with filter, pSize and useInterquartile, not "
