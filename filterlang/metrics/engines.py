@@ -155,7 +155,9 @@ class Controls:
     settings: Mapping[str, Any] | None = None
 
 
-def _tenant_profile(profile: str | Profile | Mapping[str, Any], tenant: str | None) -> str | Profile | Mapping[str, Any]:
+def _tenant_profile(
+    profile: str | Profile | Mapping[str, Any], tenant: str | None
+) -> str | Profile | Mapping[str, Any]:
     """``profile`` with the tenant guard ``organization_id = tenant`` (unchanged without a tenant)."""
     if tenant is None:
         return profile
