@@ -199,6 +199,8 @@ FILTER_CASES: list[tuple[str, Any, int, Any]] = [
         lambda d: d["details"]["path"] == "$.nw" and "now" in d["details"]["suggestion"],
     ),
     ("parse", {"filter": 5}, 422, lambda d: d["details"]["path"] == "$.filter"),
+    ("parse", {"filter": "all", "now": "2024-01-01T12:99:00Z"}, 422, lambda d: d["details"]["path"] == "$.now"),
+    ("parse", {"filter": {}, "now": "yesterday"}, 422, lambda d: d["details"]["path"] == "$.now"),
     ("parse", {}, 422, lambda d: d["details"]["path"] == "$.filter"),
     ("parse", ["filter"], 422, lambda d: d["details"]["path"] == "$"),
     (

@@ -400,8 +400,16 @@ class _Handlers:
         from ..jsonio import from_json
 
         f = opts["filter"]
+        now = opts.get("now")
+        if now is not None:  # checked even when the filter is JSON and needs no anchor
+            from ..timefmt import resolve_now
+
+            try:
+                resolve_now(now)
+            except ValueError as e:
+                raise FilterSchemaError(f"now must be an RFC 3339 time: {e}", path="$.now") from None
         if isinstance(f, str):
-            return parse(f, now=opts.get("now"), limits=self.ctx.config.limits)
+            return parse(f, now=now, limits=self.ctx.config.limits)
         if not isinstance(f, dict):
             raise FilterSchemaError(f"filter must be DSL text or a filter object, not {_json_kind(f)}", path="$.filter")
         try:
