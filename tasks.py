@@ -108,6 +108,36 @@ def ensure_chromium() -> None:
         )
 
 
+def _apt_install(what: str, *packages: str) -> None:
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print(f"{what} not found: installing it with apt-get (its tests skip if this fails)", flush=True)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        run("apt-get", "update", "-qq", check=False, env=env)
+        run("apt-get", "install", "-y", "-qq", *packages, check=False, env=env)
+    else:
+        print(f"{what} not found and cannot be installed here: its tests will be skipped", flush=True)
+
+
+def ensure_spark() -> None:
+    """The Spark tests need pyspark (extra [spark]) and a Java 17+ runtime."""
+    if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
+        _apt_install("Java (for Spark)", "openjdk-17-jre-headless")
+    stamp = VENV / ".installed-spark-mysql"
+    if not stamp.exists() or stamp.stat().st_mtime < (ROOT / "pyproject.toml").stat().st_mtime:
+        # tolerant: an unreachable registry leaves the Spark/MariaDB tests skipped, not the run failed
+        code = run(
+            PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", ".[spark,mysql]", check=False
+        )
+        if code == 0:
+            stamp.touch()
+
+
+def ensure_mariadb() -> None:
+    """The mysql dialect runs on a real MariaDB server (tests/conftest_mysql.py starts it)."""
+    if not (shutil.which("mariadbd") or shutil.which("mysqld") or Path("/usr/sbin/mariadbd").exists()):
+        _apt_install("MariaDB server", "mariadb-server")
+
+
 def demo() -> int:
     """Set up, generate sample data, and print a metrics overview."""
     ensure_venv("all")
@@ -127,6 +157,8 @@ def test() -> int:
     ensure_node_packages()  # installs Debian's nodejs and npm when missing
     ensure_ts_client()
     ensure_chromium()
+    ensure_spark()
+    ensure_mariadb()
     run(BIN / "ruff", "check", "filterlang", "tests", "benchmarks", "scripts", "tasks.py")
     run(BIN / "ruff", "format", "--check", "filterlang", "tests", "benchmarks", "scripts", "tasks.py")
     run(BIN / "mypy", "filterlang")
@@ -207,9 +239,10 @@ USAGE = """usage: python3 tasks.py {demo|test} [pytest args...]
 
   demo   create .venv (pip install -e '.[all]'), write 200,000 sample requests to
          data/requests.parquet (once), then show `filterlang parse`, `sql` and `overview`.
-  test   create .venv (pip install -e '.[dev]'), install a PostgreSQL server with apt-get
-         when missing and possible, `npm ci` in editors/tmtest and clients/typescript when npm exists,
-         Debian's chromium when missing, then ruff (lint + format check), mypy, and pytest.
+  test   create .venv (pip install -e '.[dev]' and '.[spark,mysql]'), install PostgreSQL,
+         MariaDB and a Java runtime (for Spark) with apt-get when missing and possible,
+         `npm ci` in editors/tmtest and clients/typescript when npm exists, Debian's chromium
+         when missing, then ruff (lint + format check), mypy, and pytest.
          Extra arguments go to pytest (default: -q). ruff/mypy failures stop before pytest.
   loc    code lines per area (language, SQL, evaluator, overview, CLI, server, editor,
          tests) at HEAD or at the revision given: `python3 tasks.py loc 012f279`.

@@ -52,6 +52,19 @@ CASES: list[tuple[str, str, Callable[[dict[str, Any]], bool]]] = [
         lambda r: (m := r.get("model")) is not None and m.startswith("gpt"),
     ),
     (
+        '1 predicate, general LIKE: model ~ "g_t%4o%mini"',
+        'model ~ "g_t%4o%mini"',
+        lambda r: (
+            (m := r.get("model")) is not None
+            and len(m) >= 3
+            and m[0] == "g"
+            and m[2:3] == "t"
+            and "4o" in m[3:]
+            and m.endswith("mini")
+            and m.find("4o", 3) + 2 <= len(m) - 4
+        ),
+    ),
+    (
         "3 predicates: model, status, cost",
         'model ~ "gpt%" and status = 200 and cost > 0.002',
         lambda r: (

@@ -6,8 +6,10 @@ rows of the data set (not only the rows a filter keeps), so a filter mixing
 compiler produces the same numbers with a grouped subquery LEFT JOINed on user_id; the
 rules below copy SQL's aggregate semantics so both agree bit for bit:
 
-- SUM ignores NULLs and is NULL when the user has no non-NULL value.
-- user_cost is the overview's exact sum (docs/overview.md): each cost as integer
+- SUM ignores NULLs and is NULL when the user has no non-NULL value; sums are Python
+  ints, exact at any size, as the engines' 128-bit sums are (no data reaches 2^127).
+- user_cost is the overview's exact sum (docs/overview.md; a NaN cost counts as 0, ±inf
+  or beyond 2^63 nano-USD is a RowDataError naming the cost): each cost as integer
   nano-USD ``floor(cost * 1e9 + 0.5)`` in double arithmetic, the integers added
   exactly, then ``float(total) / 1e9``. A float sum (even a correctly rounded fsum)
   would differ from the engines' order-dependent double sums in the last bit and move
@@ -26,6 +28,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from .money import cost_nanos, nanos_to_usd
+from .rowdata import read_int, read_text, read_timestamp
 
 USER_FIELDS: tuple[str, ...] = (
     "user_user_id",
@@ -39,17 +42,6 @@ USER_FIELDS: tuple[str, ...] = (
     "user_total_prompt_tokens",
     "user_cost",
 )
-
-
-def _utc(x: Any) -> datetime | None:
-    if x is None:
-        return None
-    if isinstance(x, str):
-        from .timefmt import to_datetime
-
-        return to_datetime(x)
-    assert isinstance(x, datetime)
-    return x.replace(tzinfo=UTC) if x.tzinfo is None else x.astimezone(UTC)
 
 
 class _Acc:
@@ -67,17 +59,18 @@ class _Acc:
     def add(self, row: Mapping[str, Any]) -> None:
         self.n += 1
         c = row.get("cost")
-        if c is not None:
+        if c is not None:  # NULL is skipped (SQL SUM); NaN counts as 0, as in the overview (§4)
             n = cost_nanos(c)
             self.cost = n if self.cost is None else self.cost + n
-        p = row.get("prompt_tokens")
+        p = read_int(row.get("prompt_tokens"), "prompt_tokens")
         if p is not None:
             self.prompt = p if self.prompt is None else self.prompt + p
-        q = row.get("completion_tokens")
+        q = read_int(row.get("completion_tokens"), "completion_tokens")
         if q is not None:
             self.completion = q if self.completion is None else self.completion + q
-        t = _utc(row.get("request_created_at"))
+        t = read_timestamp(row.get("request_created_at"), "request_created_at")
         if t is not None:
+            t = t.astimezone(UTC)
             self.days.add(t.date())
             self.first = t if self.first is None or t < self.first else self.first
             self.last = t if self.last is None or t > self.last else self.last
@@ -106,7 +99,7 @@ def user_values(rows: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
     """user_id -> its users_view values, over all ``rows`` (NULL user ids skipped)."""
     accs: dict[str, _Acc] = {}
     for r in rows:
-        uid = r.get("user_id")
+        uid = read_text(r.get("user_id"), "user_id")
         if uid is None:
             continue
         acc = accs.get(uid)

@@ -53,7 +53,20 @@ NASTY = [
     "[ab]*?",
 ]
 NUL_STRINGS = ["a\x00b", "\x00"]
-KEYS = ["k", "K", "env", "x' OR '1'='1", "%", "_", "a\\b", "{p0: String}", "é", "sp ace", 'q"k']
+KEYS = [
+    "k",
+    "K",
+    "env",
+    "x' OR '1'='1",
+    "%",
+    "_",
+    "a\\b",
+    "{p0: String}",
+    "é",
+    "sp ace",
+    'q"k',
+    "helicone-score-feedback",
+]
 USERS = ["alice", "bob", "", "Carol", "x' OR '1'='1"]
 BASE = datetime(2026, 1, 30, 23, 59, 58, tzinfo=UTC)
 TEXT_FIELDS = [f.name for f in FIELDS_BY_TABLE[REQUESTS].values() if f.kind is Kind.TEXT]
@@ -323,7 +336,10 @@ def ids(result_rows: Any) -> set[str]:
 
 # ---------------------------------------------------------------- helicone (upstream) layout
 
-HELICONE_UNMAPPED = {"helicone-score-feedback", "scores_column"}
+HELICONE_UNMAPPED = {"scores_column"}
+# Fields of the logical row that upstream's table computes from other columns.
+HELICONE_DERIVED = {"helicone-score-feedback", "search_properties", "cached"}
+FEEDBACK = "helicone-score-feedback"
 ZERO_UUID = "00000000-0000-0000-0000-000000000000"
 ORGS = ["org1", "org2", "x' OR '1'='1"]
 _HELICONE_TYPES = {
@@ -336,7 +352,7 @@ _HELICONE_TYPES = {
 }
 HELICONE_COLUMNS: dict[str, str] = {}
 for _n, _t in FLAT_COLUMNS.items():
-    if _n in HELICONE_UNMAPPED or _n in ("search_properties", "cached"):
+    if _n in HELICONE_UNMAPPED or _n in HELICONE_DERIVED:
         continue
     if _n == "cost":
         HELICONE_COLUMNS[_n] = "UInt64"
@@ -380,8 +396,15 @@ def helicone_rows(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[dict[str,
         lg["cached"] = p["cache_reference_id"] != ZERO_UUID
         lg["search_properties"] = p["properties"]
         lg["assets"] = ",".join(p["assets"])
+        lg[FEEDBACK] = feedback(p["scores"])
         logical.append(lg)
     return phys, logical
+
+
+def feedback(scores: dict[str, int]) -> bool | None:
+    """``helicone-score-feedback`` read off the scores (semantics.md §3): 1 true, 0 or missing
+    false; any other score is neither (the flat layout's NULL)."""
+    return {1: True, 0: False}.get(scores.get(FEEDBACK, 0))
 
 
 def load_helicone_chdb(sess: Any, data: list[dict[str, Any]]) -> None:

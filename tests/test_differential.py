@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from rows import filters, load_chdb, load_duckdb, load_postgres, load_sqlite, rows
 from strategies import any_nodes
 
+import filterlang
 from filterlang.evaluate import compile_predicate
 from filterlang.fields import EQUALS, GT, GTE, LT, LTE, NOT_EQUALS
 from filterlang.nodes import Condition, Node, make_leaf
@@ -30,8 +31,15 @@ Runner = Callable[[SqlQuery], set[str]]
 
 
 class Engine:
-    def __init__(self, name: str, load: Callable[[list[dict[str, Any]]], None], run: Runner, nul: bool) -> None:
-        self.name, self.load, self.run, self.nul = name, load, run, nul
+    def __init__(
+        self,
+        name: str,
+        load: Callable[[list[dict[str, Any]]], None],
+        run: Runner,
+        nul: bool,
+        raw: Callable[[SqlQuery], Any] | None = None,
+    ) -> None:
+        self.name, self.load, self.run, self.nul, self.raw = name, load, run, nul, raw
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +51,10 @@ def duck() -> Iterator[Engine]:
     def run(q: SqlQuery) -> set[str]:
         return {r[0] for r in con.execute(q.sql, q.params or None).fetchall()}
 
-    yield Engine("duckdb", lambda d: load_duckdb(con, d), run, nul=True)
+    def raw(q: SqlQuery) -> Any:
+        return con.execute(q.sql, q.params or None).fetchall()
+
+    yield Engine("duckdb", lambda d: load_duckdb(con, d), run, nul=True, raw=raw)
     con.close()
 
 
@@ -72,7 +83,10 @@ def ch() -> Iterator[Engine]:
             res = sess.query(q.sql, "TabSeparated")
         return {line for line in str(res).split("\n") if line}
 
-    yield Engine("chdb", lambda d: load_chdb(sess, d), run, nul=True)
+    def raw(q: SqlQuery) -> Any:
+        return str(sess.query(q.sql, "TabSeparated", params=chdb_params(q.params)))
+
+    yield Engine("chdb", lambda d: load_chdb(sess, d), run, nul=True, raw=raw)
     sess.close()
 
 
@@ -83,9 +97,13 @@ def pg(pg_dsn: str) -> Iterator[Engine]:  # noqa: F811
     conn = psycopg.connect(pg_dsn)
 
     def run(q: SqlQuery) -> set[str]:
-        with conn.cursor() as cur:
-            cur.execute(q.sql, q.params or None)
-            return {r[0] for r in cur.fetchall()}
+        try:
+            with conn.cursor() as cur:
+                cur.execute(q.sql, q.params or None)
+                return {r[0] for r in cur.fetchall()}
+        except psycopg.Error:
+            conn.rollback()  # a failed statement aborts the transaction
+            raise
 
     # PostgreSQL text and jsonb cannot hold NUL
     yield Engine("postgres", lambda d: load_postgres(conn, d), run, nul=False)
@@ -95,11 +113,13 @@ def pg(pg_dsn: str) -> Iterator[Engine]:  # noqa: F811
 DIALECT = {"duckdb": "duckdb", "sqlite": "sqlite", "chdb": "clickhouse", "postgres": "postgres"}
 
 
-def check(engine: Engine, data: list[dict[str, Any]], flts: list[Node]) -> None:
+def check(engine: Engine, data: list[dict[str, Any]], flts: list[Node], *, users: bool = True) -> None:
+    """``users=False``: the filters use no users_view field (the rows need not form valid users)."""
     engine.load(data)
-    full = add_user_fields(data)
+    full = add_user_fields(data) if users else data
     for node in flts:
-        want = {r["request_id"] for r in full if compile_predicate(node)(r)}
+        pred = compile_predicate(node)
+        want = {r["request_id"] for r in full if pred(r)}
         for inline in (False, True):
             q = to_sql(node, dialect=DIALECT[engine.name], columns=["request_id"], inline=inline)
             got = engine.run(q)
@@ -192,7 +212,8 @@ def test_injection_values_and_keys_keep_only_matching_rows(engine_name: str, req
             Condition("user_user_id", "equals", v),
         ):
             node = make_leaf(cond)
-            want = {r["request_id"] for r in full if compile_predicate(node)(r)}
+            pred = compile_predicate(node)
+            want = {r["request_id"] for r in full if pred(r)}
             for inline in (False, True):
                 q = to_sql(node, dialect=DIALECT[engine.name], columns=["request_id"], inline=inline)
                 assert engine.run(q) == want, (engine.name, cond, inline, q.sql, q.params)
@@ -211,7 +232,8 @@ def test_ten_thousand_term_or_executes_on_duckdb(duck: Engine) -> None:
     duck.load(data)
     node = balanced("or", [make_leaf(Condition("latency", "equals", i * 7)) for i in range(10_000)])
     want = {f"r{i}" for i in range(0, 50, 7)}
-    assert {r["request_id"] for r in data if compile_predicate(node)(r)} == want
+    pred = compile_predicate(node)  # once: a 10,000-leaf compile per row took 25 s
+    assert {r["request_id"] for r in data if pred(r)} == want
     assert duck.run(to_sql(node, dialect="duckdb", columns=["request_id"])) == want
 
 
@@ -357,7 +379,8 @@ def test_big_integers_compare_exactly_with_double_costs(engine_name: str, reques
     data = [{"request_id": f"r{i}", "user_id": "u", "cost": c} for i, c in enumerate(costs)]
     bounds = [2**63 - 1, 2**63, 2**53 + 1, 10**30, -(2**63) - 1, 10**400, -(10**400), 1]
     ops = ("equals", "not-equals", "gt", "gte", "lt", "lte")
-    check(engine, data, [make_leaf(Condition("cost", op, b)) for b in bounds for op in ops])
+    # costs of 2^63 USD and 1e30 USD have no nano-USD value (no valid users_view): row filters only
+    check(engine, data, [make_leaf(Condition("cost", op, b)) for b in bounds for op in ops], users=False)
     # user_cost is an integer nano-USD sum: per-row costs stay inside 64-bit nanos (≈ $9.2e9)
     costs = [float(2**32) + 0.5, 1.5, -2.25, 2.0**-40, None]
     data = [{"request_id": f"r{i}", "user_id": f"u{i % 2}", "cost": c} for i, c in enumerate(costs)]
@@ -401,4 +424,156 @@ def test_user_cost_is_the_exact_nano_sum(engine_name: str, request: pytest.Fixtu
         for op in (EQUALS, NOT_EQUALS, GT, GTE, LT, LTE)
         for v in (3.3, 3.300000001, 0)
     ]
+    check(engine, data, flts)
+
+
+# ---------------------------------------------------------------- issue 9: regressions on every engine
+
+
+def _r(rid: str, **cols: Any) -> dict[str, Any]:
+    return {"request_id": rid, "user_id": "u", **cols}
+
+
+_BIG = [_r("big", latency=2**53 + 1), _r("edge", latency=2**53), _r("two", latency=2), _r("three", latency=3), _r("n")]
+_NAN = [_r("nan", cost=float("nan")), _r("six", cost=6.0), _r("inf", cost=float("inf")), _r("n")]
+_TEXT = [_r("empty", model=""), _r("x", model="x"), _r("n"), _r("bs", model="back\\slash"), _r("end", model="a\\")]
+_TEXT += [_r("plain", model="backslash"), _r("a", model="a"), _r("b", model="b")]
+_SCORES = [
+    _r("five", scores={"s": 5}),
+    _r("fifty", scores={"s": 50}),
+    _r("neg", scores={"s": -3}),
+    _r("none", scores={}),
+]
+
+# (rows, filter as DSL or API JSON, the request ids it keeps): semantics.md §3, checked against
+# the native evaluator and executed on every engine, parameterised and inline
+ISSUE9: list[tuple[list[dict[str, Any]], str, set[str]]] = [
+    (_BIG, "latency > 9007199254740992.0", {"big"}),
+    (_BIG, "latency >= 9007199254740992.0", {"big", "edge"}),
+    (_BIG, "latency = 2.5", set()),
+    (_BIG, "latency != 2.5", {"big", "edge", "two", "three"}),
+    (_BIG, "latency > 2.5 and latency < 3.5", {"three"}),
+    (_BIG, "latency <= 2.9999999999999996", {"two"}),
+    (_NAN, "cost > 5", {"six", "inf"}),
+    (_NAN, "cost != 5", {"six", "inf"}),
+    (_NAN, "cost < 5", set()),
+    (_NAN, "cost <= 9007199254740993", {"six"}),
+    (_TEXT, '{"request_response_rmt": {"model": {"equals": "__empty__"}}}', {"empty"}),
+    (_TEXT, '{"request_response_rmt": {"model": {"not-equals": "__empty__"}}}', {"x", "bs", "end", "plain", "a", "b"}),
+    (_TEXT, '{"request_response_rmt": {"model": {"like": "__empty__"}}}', set()),
+    (_TEXT, r'model ~ "back\\slash"', {"bs"}),
+    (_TEXT, r'model ~ "a\\"', {"end"}),
+    (_TEXT, r'model ~* "%K\\S%"', {"bs"}),
+    (_TEXT, 'model in ("a", "b", "zz")', {"a", "b"}),
+    (_TEXT, 'model not in ("a", "b")', {"empty", "x", "bs", "end", "plain"}),
+    (_SCORES, 'scores["s"] = "05"', {"five"}),
+    (_SCORES, 'scores["s"] = "+5"', {"five"}),
+    (_SCORES, 'scores["s"] = "-3"', {"neg"}),
+    (_SCORES, 'scores["s"] = "5.0"', set()),
+    (_SCORES, 'scores["s"] != "x"', {"five", "fifty", "neg"}),
+    (_SCORES, 'scores["s"] != "05"', {"fifty", "neg"}),
+    (_SCORES, 'scores["s"] in ("5", "50")', {"five", "fifty"}),
+]
+
+
+@pytest.mark.parametrize("engine_name", ["duck", "lite", "ch", "pg"])
+def test_issue9_semantics_on_every_engine(engine_name: str, request: pytest.FixtureRequest) -> None:
+    engine: Engine = request.getfixturevalue(engine_name)
+    for data, text, want in ISSUE9:
+        node = filterlang.from_json(text) if text.startswith("{") else filterlang.parse(text)
+        evaluated = {r["request_id"] for r in data if compile_predicate(node)(r)}  # no users_view field
+        assert evaluated == want, ("evaluator", text)
+        engine.load(data)
+        for inline in (False, True):
+            q = to_sql(node, dialect=DIALECT[engine.name], columns=["request_id"], inline=inline)
+            assert engine.run(q) == want, (engine.name, text, inline, q.sql, q.params)
+
+
+@pytest.mark.parametrize("engine_name", ["duck", "lite", "ch", "pg"])
+def test_users_view_token_sums_never_wrap(engine_name: str, request: pytest.FixtureRequest) -> None:
+    """Two rows of 2^62 prompt tokens: 2^63 exactly (128 bits or NUMERIC), or SQLite's overflow error."""
+    engine: Engine = request.getfixturevalue(engine_name)
+    data = [_r(f"t{i}", prompt_tokens=2**62, completion_tokens=1) for i in range(2)]
+    engine.load(data)
+    for text in ("user_total_prompt_tokens > 0", "user_average_tokens_per_request >= 4611686018427387904"):
+        node = filterlang.parse(text)
+        assert {r["request_id"] for r in add_user_fields(data) if compile_predicate(node)(r)} == {"t0", "t1"}
+        for inline in (False, True):
+            q = to_sql(node, dialect=DIALECT[engine.name], columns=["request_id"], inline=inline)
+            if engine.name == "sqlite":  # no integer beyond 64 bits: a clear error, never a wrap
+                with pytest.raises(sqlite3.OperationalError, match="integer overflow"):
+                    engine.run(q)
+            else:
+                assert engine.run(q) == {"t0", "t1"}, (engine.name, q.sql)
+
+
+def test_in_list_is_one_in_not_a_chain_of_ors(duck: Engine) -> None:
+    values = [f"m{i}" for i in range(5000)]
+    node = filterlang.parse("model in (" + ", ".join(f'"{v}"' for v in values) + ")")
+    q = to_sql(node, dialect="duckdb", columns=["request_id"])
+    assert " OR " not in q.sql and q.sql.count(" IN (") == 1 and len(q.params) == 5000
+    assert len(q.sql) < 60_000  # 5,000 ORs gave 277 KB
+    duck.load([_r("hit", model="m4321"), _r("miss", model="m5000")])
+    assert duck.run(q) == {"hit"}
+
+
+def test_helicone_score_feedback_on_chdb(ch_helicone: Any) -> None:
+    from rows import load_helicone_chdb
+
+    from filterlang.sql import helicone_profile
+
+    key = "helicone-score-feedback"
+    scores = {"one": {key: 1}, "zero": {key: 0}, "missing": {}, "five": {key: 5}}
+    load_helicone_chdb(ch_helicone, [{"request_id": r, "scores": s} for r, s in scores.items()])
+    for value, want in ((True, "one"), (False, "missing\nzero")):
+        for inline in (False, True):
+            q = to_sql(make_leaf(Condition(key, "equals", value)), dialect="clickhouse", profile=helicone_profile(),
+                       columns=["request_id"], inline=inline)  # fmt: skip
+            res = ch_helicone.query(q.sql + " ORDER BY 1", "TabSeparated", params=chdb_params(q.params))
+            assert str(res).strip() == want, q.sql
+
+
+@pytest.mark.parametrize("engine_name", ["duck", "ch"])
+def test_overview_cost_null_nan_count_zero_inf_is_an_error(engine_name: str, request: pytest.FixtureRequest) -> None:
+    from filterlang.metrics.sql import overview_sql
+
+    engine: Engine = request.getfixturevalue(engine_name)
+    body = {"filter": "all", "pSize": "p99", "useInterquartile": False}
+    q = overview_sql(body, dialect=DIALECT[engine.name], method="equal")
+    run = engine.raw
+    assert run is not None
+    engine.load([_r("a", cost=1.5), _r("b", cost=float("nan")), _r("c")])
+    got = run(q)
+    assert got == [([3.0], [1.5])] if engine.name == "duckdb" else got.strip() == "[(3,3,1)]\t[(1.5,1.5,1)]", got
+    for bad in (float("inf"), -float("inf"), 9.3e9, -9.3e9):
+        engine.load([_r("a", cost=1.5), _r("x", cost=bad)])
+        with pytest.raises(Exception, match="nano-USD"):
+            run(q)
+
+
+@pytest.mark.parametrize("engine_name", ["duck", "lite", "ch", "pg"])
+def test_users_view_cost_without_64_bit_nanos_is_an_error(engine_name: str, request: pytest.FixtureRequest) -> None:
+    """user_cost over a row cost of ±inf or >= 2^63 nano-USD: an error, never a wrapped or clamped sum."""
+    engine: Engine = request.getfixturevalue(engine_name)
+    node = filterlang.parse("user_cost > 0")
+    for bad in (float("inf"), -float("inf"), 9.3e9):
+        engine.load([_r("a", cost=1.5), _r("x", cost=bad)])
+        for inline in (False, True):
+            q = to_sql(node, dialect=DIALECT[engine.name], columns=["request_id"], inline=inline)
+            message = "integer overflow" if engine.name == "sqlite" else "nano-USD"
+            with pytest.raises(Exception, match=message):
+                engine.run(q)
+
+
+@pytest.mark.parametrize("engine_name", ["duck", "lite", "ch", "pg"])
+def test_users_view_nan_cost_counts_as_zero(engine_name: str, request: pytest.FixtureRequest) -> None:
+    engine: Engine = request.getfixturevalue(engine_name)
+    data = [{"request_id": "a", "user_id": "a", "cost": float("nan")}]
+    data += [
+        {"request_id": "b0", "user_id": "b", "cost": float("nan")},
+        {"request_id": "b1", "user_id": "b", "cost": 1.5},
+    ]
+    if engine.name == "sqlite":  # SQLite stores a NaN as NULL: a NULL cost is skipped by the sum
+        data = [{**r, "cost": None} if r["cost"] != r["cost"] else r for r in data]
+    flts = [filterlang.parse(t) for t in ("user_cost = 0", "user_cost != 0", "user_cost = 1.5", "user_cost < 2")]
     check(engine, data, flts)

@@ -13,6 +13,7 @@ import math
 import time
 from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ import filterlang
 from filterlang.metrics import OverviewRequest, default_engine, overview, parse_request
 from filterlang.metrics.jsnum import js_number_to_string
 from filterlang.metrics.reference import cost_nanos, nanos_to_usd, reference_overview, user_measures
+from filterlang.rowdata import RowDataError
 
 RESULT_SCHEMA = "Result__request_count-HistogramRow-Array--user_cost-HistogramRow-Array_.string_"
 P_SIZES = ["p50", "p75", "p95", "p99", "p99.9"]
@@ -126,9 +128,10 @@ def test_null_cost_is_skipped_and_all_null_is_zero() -> None:
 
 
 def test_cost_sum_is_correctly_rounded() -> None:
-    rows = rows_for({"a": [0.1] * 10, "b": [1e16, 1.0, -1e16]})
+    rows = rows_for({"a": [0.1] * 10, "b": [1e9, 1e-7, -1e9]})
     _, costs = user_measures(rows)
-    assert costs == [1.0, 1.0]  # exact nano-USD sum, not left-to-right float addition (0.9999999999999999, 0.0)
+    # exact nano-USD sums, not left-to-right float addition (0.9999999999999999, 1.1920928955078125e-07)
+    assert costs == [1e-7, 1.0]
 
 
 def test_streams_a_generator() -> None:
@@ -392,3 +395,91 @@ def test_million_rows() -> None:
     elapsed = time.perf_counter() - t
     assert math.isclose(sum(r["value"] for r in data["request_count"]), len(set(users)) * 0.95, rel_tol=0.05)
     assert elapsed < 60, elapsed
+
+
+# ------------------------------------------------------------------ issue 9: bad data and row spellings
+
+# (cost of user x's only row, user x's user_cost, or the words of the error)
+COSTS: list[tuple[Any, float | list[str]]] = [
+    (None, 0.0),
+    (math.nan, 0.0),  # NaN counts as 0 (semantics.md §4)
+    (Decimal("0.1"), 0.1),
+    (9.2e9, 9.2e9),  # $9.2 billion still has a 64-bit nano-USD value
+    (math.inf, ["cost", "inf", "nano-USD"]),
+    (-math.inf, ["cost", "-inf", "nano-USD"]),
+    (1.5e300, ["cost", "1.5e+300", "nano-USD"]),  # was OverflowError
+    (9.3e9, ["cost", "9300000000.0", "nano-USD"]),
+    (-9.3e9, ["cost", "nano-USD"]),
+    ("1.5", ["'cost'", "str"]),  # a text cost is refused, never read as a number
+    (True, ["'cost'", "bool"]),
+]
+
+
+@pytest.mark.parametrize(("cost", "want"), COSTS)
+def test_cost_values(cost: Any, want: float | list[str]) -> None:
+    rows = [{"user_id": "x", "cost": cost}, {"user_id": "y", "cost": 1000.5}]
+    if isinstance(want, float):
+        assert user_measures(rows)[1] == sorted([want, 1000.5])
+        return
+    with pytest.raises(RowDataError) as info:
+        overview(req(), rows)
+    assert all(w in str(info.value) for w in want), str(info.value)
+    assert str(info.value).startswith("row 1: ")
+
+
+# (filter, rows, words of the error): mistyped columns are named, never converted
+MISTYPED_ROWS: list[tuple[str, list[dict[str, Any]], list[str]]] = [
+    ("cached = true", [{"user_id": "a", "cached": "false"}], ["'cached'", "str", "'false'"]),
+    ("status = 200", [{"user_id": "a", "status": 200.5}], ["'status'", "float", "200.5"]),
+    ("status > 0", [{"user_id": "a", "status": 200}, {"user_id": "a", "status": "500"}], ["row 2", "'status'", "str"]),
+    ("all", [{"user_id": 5, "cost": 1.0}], ["'user_id'", "int"]),
+    ('model = "a"', [{"user_id": "a", "model": ["a"]}], ["'model'", "list"]),
+    ("user_cost > 1", [{"user_id": "a", "cost": "2"}], ["'cost'", "str"]),
+    ("user_total_prompt_tokens > 1", [{"user_id": "a", "prompt_tokens": 1.5}], ["'prompt_tokens'", "float"]),
+    ("user_active_for > 1", [{"user_id": "a", "request_created_at": 1767225600}], ["'request_created_at'", "int"]),
+    ('properties["k"] = "v"', [{"user_id": "a", "properties": "k=v"}], ["'properties'", "map"]),
+]
+
+
+@pytest.mark.parametrize(("dsl", "rows", "words"), MISTYPED_ROWS)
+def test_mistyped_columns_are_a_clear_error(dsl: str, rows: list[dict[str, Any]], words: list[str]) -> None:
+    body = req() if dsl == "all" else OverviewRequest.from_dsl(dsl)
+    with pytest.raises(RowDataError) as info:
+        overview(body, rows)
+    assert all(w in str(info.value) for w in words), str(info.value)
+
+
+def test_users_view_sums_are_exact_beyond_64_bits() -> None:
+    rows = [{"user_id": "a", "prompt_tokens": 2**62, "completion_tokens": 1} for _ in range(2)]
+    rows.append({"user_id": "a", "cost": math.nan})
+    body = OverviewRequest.from_dsl("user_total_prompt_tokens > 9223372036854775807 and user_cost = 0")
+    assert tuples(overview(body, rows), "request_count") == [("3", "3", 1)]
+
+
+def test_sample_rows_as_jsonl_and_pyarrow_give_the_engines_answer(tmp_path: Path) -> None:
+    pytest.importorskip("duckdb")
+    from filterlang.sample import generate, write
+
+    table = generate(400, seed=3)
+    path = write(table, tmp_path / "s.jsonl")
+    json_rows = [json.loads(line) for line in path.read_text().splitlines()]
+    assert isinstance(json_rows[0]["request_created_at"], str) and " " in json_rows[0]["request_created_at"]
+    arrow_rows = table.to_pylist()
+    assert isinstance(arrow_rows[0]["properties"], list)
+    dsl = (
+        'request_created_at >= "2026-01-15T00:00:00Z" and (properties["environment"] = "production" '
+        'or property_key = "session") or user_total_requests > 3 and cost > 0.001'
+    )
+    body = OverviewRequest.from_dsl(dsl, "p99")
+    want = overview(body, table, engine="duckdb")
+    assert want["error"] is None and want["data"]["request_count"]
+    assert overview(body, json_rows) == want
+    assert overview(body, arrow_rows) == want
+
+
+@pytest.mark.parametrize("bad", [{1, 2}, b"p95", object(), float("nan"), [["p95"]]])
+def test_non_json_options_are_an_error_result(bad: Any) -> None:
+    for key in ("pSize", "useInterquartile"):
+        body = {**req(), key: bad}
+        res = overview(body, [])
+        assert res["data"] is None and key in res["error"], res

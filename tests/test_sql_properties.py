@@ -19,7 +19,7 @@ def test_every_dialect_compiles_and_inline_reparses(node: Node) -> None:
     compile_predicate(node)({})  # the evaluator accepts it too (all fields NULL)
     for dialect in DIALECTS:
         q = where_sql(node, dialect=dialect)
-        assert "__flp_" not in q.sql
+        assert all(name in q.sql for name in q.params) or dialect in ("trino", "tsql")  # ? is positional
         inline = where_sql(node, dialect=dialect, inline=True)
         assert inline.params == {}
         if "\x00" in inline.sql and dialect in ("postgres", "sqlite", "redshift"):

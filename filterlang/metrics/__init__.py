@@ -46,10 +46,10 @@ __all__ = [
 
 METHODS: tuple[str, ...] = ("adaptive", "equal")
 MAX_BINS = 250  # ClickHouse's histogram() refuses more; one limit for every engine
-ENGINES: tuple[str, ...] = ("reference", "duckdb", "chdb", "clickhouse")
+ENGINES: tuple[str, ...] = ("reference", "duckdb", "chdb", "clickhouse", "spark")
 
 # Top-level packages whose objects are tables/frames (read by an SQL engine), not row iterables.
-_FRAME_MODULES = ("pyarrow", "pandas", "polars", "duckdb")
+_FRAME_MODULES = ("pyarrow", "pandas", "polars", "duckdb", "pyspark")
 
 
 def _is_table_source(source: Any) -> bool:
@@ -60,7 +60,9 @@ def _is_table_source(source: Any) -> bool:
 
 
 def default_engine(source: Any) -> str:
-    """``"duckdb"`` for a path or a frame/table, ``"reference"`` for an iterable of row dicts."""
+    """``"duckdb"`` for a path or a frame/table (``"spark"`` for a Spark DataFrame), ``"reference"`` for row dicts."""
+    if type(source).__module__.startswith("pyspark."):
+        return "spark"
     return "duckdb" if _is_table_source(source) else "reference"
 
 

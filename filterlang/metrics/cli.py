@@ -187,10 +187,12 @@ def _iso(ms: int) -> str:
 # and which engines read a table on a server instead of a --data file. An engine is a row.
 ENGINE_FLAGS: dict[str, frozenset[str]] = {
     "url": frozenset({"clickhouse"}),
-    "table": frozenset({"clickhouse"}),
+    "table": frozenset({"clickhouse", "spark"}),
     "tenant": frozenset({"clickhouse"}),
+    "spark_master": frozenset({"spark"}),
 }
 SERVER_ENGINES = frozenset({"clickhouse"})
+DATA_OR_TABLE_ENGINES = frozenset({"spark"})  # a --data file or a --table of its catalog
 PROFILE_ENGINES = frozenset({"clickhouse"})  # files are always the flat layout
 
 
@@ -209,7 +211,10 @@ def _check_overview_options(args: argparse.Namespace) -> Any:
         raise UsageError("argument --compact: needs --json (the charts have no compact form)")
     if server and args.data is not None:
         raise UsageError(f"argument --data: --engine {engine} reads --table on the server, not a file")
-    if not server and args.data is None:
+    if engine in DATA_OR_TABLE_ENGINES:
+        if (args.data is None) == (args.table is None):
+            raise UsageError(f"--engine {engine} reads one of --data FILE or --table NAME")
+    elif not server and args.data is None:
         raise UsageError(f"argument --data: required with --engine {engine} (a .parquet, .csv or .jsonl file)")
     from ..sql.cli import check_profile
 
@@ -233,9 +238,9 @@ def _cmd_overview(args: argparse.Namespace) -> int:
     node, _ = read_filter(args, default="all")
     req = parse_request({"filter": node, "pSize": args.p_size, "useInterquartile": args.interquartile})
     engine = args.engine
-    if engine == "clickhouse":
+    if engine in SERVER_ENGINES or (engine in DATA_OR_TABLE_ENGINES and args.table is not None):
         source: Any = args.table
-        progress = ProgressLine(f"querying {args.table or 'the profile table'} on ClickHouse", large=True)
+        progress = ProgressLine(f"querying {args.table or 'the profile table'} on {engine}", large=True)
     else:
         try:
             source = sources.resolve(args.data)
@@ -250,9 +255,10 @@ def _cmd_overview(args: argparse.Namespace) -> int:
             engine=engine,
             method=args.method,
             bins=args.bins,
-            url=args.url,
+            url=args.spark_master if engine == "spark" else args.url,
             progress=progress.update if progress.tty else None,
             **({"profile": profile} if engine == "clickhouse" else {}),
+            **({"table": args.table} if engine == "spark" else {}),
         )
     except (ValueError, ImportError, OSError) as e:  # SourceError is a ValueError
         if progress.tty:
@@ -344,7 +350,10 @@ def register(subparsers: Any) -> None:
     o.add_argument("--p-size", default="p95", choices=("p50", "p75", "p95", "p99", "p99.9"), help="default p95")
     o.add_argument("--interquartile", action="store_true", help="keep the band Q(1-p) <= value <= Q(p)")
     o.add_argument(
-        "--engine", default="duckdb", choices=("duckdb", "chdb", "reference", "clickhouse"), help="default duckdb"
+        "--engine",
+        default="duckdb",
+        choices=("duckdb", "chdb", "reference", "clickhouse", "spark"),
+        help="default duckdb",
     )
     o.add_argument("--method", default="adaptive", choices=("adaptive", "equal"), help="bucketing (default adaptive)")
     o.add_argument(
@@ -353,7 +362,11 @@ def register(subparsers: Any) -> None:
     o.add_argument("--json", action="store_true", help="print the API's Result JSON instead of charts")
     o.add_argument("--compact", action="store_true", help="with --json: one line")
     o.add_argument("--url", help="ClickHouse server URL for --engine clickhouse")
-    o.add_argument("--table", help="table to read with --engine clickhouse (default: the profile's table)")
+    o.add_argument("--table", help="table to read with --engine clickhouse|spark (default: the profile's table)")
+    o.add_argument(
+        "--spark-master",
+        help="with --engine spark: spark://HOST:7077, Spark Connect sc://HOST:15002 or local[N] (default local[*])",
+    )
     o.add_argument(
         "--profile",
         default="flat",

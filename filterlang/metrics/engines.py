@@ -59,6 +59,7 @@ ENGINE_EXTRAS: dict[str, tuple[str, str]] = {
     "duckdb": ("duckdb", "duckdb"),
     "chdb": ("chdb", "chdb"),
     "clickhouse": ("clickhouse_connect", "clickhouse"),
+    "spark": ("pyspark", "spark"),
     "reference": ("duckdb", "duckdb"),  # reading files for the reference uses DuckDB's readers
 }
 MEASURES = ("request_count", "user_cost")
@@ -116,7 +117,9 @@ def run_overview(
     (e.g. a cursor of :func:`duckdb_shared`), used instead of a fresh one and left open, so
     its owner can ``interrupt()`` it. ``settings`` (chdb, clickhouse): ClickHouse settings
     for the statement, e.g. ``{"max_execution_time": 30}``.
-    ``kw`` goes to ``clickhouse_connect.get_client`` for the clickhouse engine.
+    ``kw`` goes to ``clickhouse_connect.get_client`` for the clickhouse engine. For ``spark``,
+    ``url`` is the Spark master (``spark://``, ``sc://``, ``local[N]``; default: the active
+    session or ``local[*]``), ``table`` a catalog table, and ``session=`` a SparkSession.
     A filter that cannot be compiled gives ``{"data": None, "error": ...}``; an unreadable
     source raises :class:`sources.SourceError`.
     """
@@ -127,10 +130,17 @@ def run_overview(
         raise ValueError("connection= applies to the duckdb engine")
     if settings and engine not in ("chdb", "clickhouse"):
         raise ValueError("settings= applies to the chdb and clickhouse engines")
+    if tenant is not None and engine == "spark":  # refused, never silently dropped
+        raise ValueError("tenant= is not supported by the spark engine yet; filter the DataFrame by organization_id")
     controls = Controls(_tenant_profile(profile, tenant), tenant, connection, settings)
     try:
         if engine == "clickhouse":
             data = _run_clickhouse(req, table or source, method, bins, url, controls, kw)
+        elif engine == "spark":  # Spark reads its own sources (DataFrames, catalog tables, cluster paths)
+            from .spark import run_spark
+
+            with _polling(progress, None):
+                data = run_spark(req, source, method=method, bins=bins, table=table, master=url, **kw)
         elif engine in FILE_ENGINES:
             data = FILE_ENGINES[engine](req, sources.resolve(source), method, bins, progress, controls)
         else:

@@ -13,9 +13,14 @@ Decisions the SQL engines copy (documented in docs/overview.md):
 
 - ``user_id`` NULL is one user (SQL ``GROUP BY`` puts NULLs in one group), distinct
   from the empty string, which is also a user (as upstream).
-- ``cost`` NULL is skipped by the sum (SQL ``SUM`` ignores NULL), and a user whose kept
-  rows all have NULL cost has user_cost 0, not NULL: ``coalesce(sum(cost), 0)``. Every
-  user therefore appears in both measures. (Upstream's cost column is non-null.)
+- ``cost`` NULL or NaN counts as 0 (semantics.md §4; SQL ``SUM`` ignores NULL), and a
+  user whose kept rows all have NULL cost has user_cost 0, not NULL:
+  ``coalesce(sum(cost), 0)``. Every user therefore appears in both measures. (Upstream's
+  cost column is non-null.) ±inf, or a cost beyond 2^63 nano-USD, is a RowDataError
+  naming the cost, as on every engine.
+- Rows are read strictly (:mod:`filterlang.rowdata`): a value its column cannot hold (a
+  text cost, a text ``cached``, a float ``status``) is a RowDataError naming the column
+  and the type found, never converted.
 - The per-user cost is summed exactly in integer nano-USD, as upstream stores it
   (semantics.md §5): each row's cost becomes ``floor(cost * 1e9 + 0.5)`` (double
   arithmetic, the same operations DuckDB and ClickHouse do), the integers are added
@@ -36,6 +41,7 @@ from typing import Any
 from ..fields import USERS_VIEW
 from ..money import cost_nanos, nanos_to_usd
 from ..nodes import Node, is_true, uses_table
+from ..rowdata import RowDataError, read_text
 from .histogram import HistogramRow, bucket, percentile_cut, to_rows
 
 __all__ = ["NANOS_PER_USD", "cost_nanos", "nanos_to_usd", "reference_overview", "user_measures"]
@@ -71,28 +77,34 @@ def user_measures(rows: Iterable[Row], node: Node = "all") -> tuple[list[float],
 
     The two lists have the same length (one entry per user with at least one kept row).
     """
+    pred = None
     if not is_true(node):
         from ..evaluate import compile_predicate
 
         pred = compile_predicate(node)
         if uses_table(node, USERS_VIEW):
             rows = _with_user_fields(rows)
-        kept: Iterable[Row] = (r for r in rows if pred(r))
-    else:
-        kept = rows
     counts: dict[Any, int] = {}
     costs: dict[Any, int] = {}
-    for r in kept:
-        uid = r.get("user_id")
-        n = counts.get(uid)
-        if n is None:
-            counts[uid] = 1
-            costs[uid] = 0
-        else:
-            counts[uid] = n + 1
-        c = r.get("cost")
-        if c is not None:
-            costs[uid] += cost_nanos(c)
+    i = 0
+    try:
+        for i, r in enumerate(rows, 1):  # noqa: B007 -- i names the bad row below
+            if pred is not None and not pred(r):
+                continue
+            uid = r.get("user_id")
+            if uid.__class__ is not str:
+                uid = read_text(uid, "user_id")
+            n = counts.get(uid)
+            if n is None:
+                counts[uid] = 1
+                costs[uid] = 0
+            else:
+                counts[uid] = n + 1
+            c = r.get("cost")
+            if c is not None:
+                costs[uid] += cost_nanos(c)
+    except RowDataError as e:
+        raise RowDataError(f"row {i}: {e}" if i else str(e)) from None
     request_count = sorted(float(n) for n in counts.values())
     user_cost = sorted(nanos_to_usd(n) for n in costs.values())
     return request_count, user_cost

@@ -85,6 +85,15 @@ def _rebase(err: FilterError, prefix: str) -> FilterError:
     return err
 
 
+def _shown(value: Any) -> str:
+    """``value`` as JSON for a message, or its clipped repr when it has no JSON form."""
+    try:
+        return json.dumps(value)
+    except (TypeError, ValueError):  # a set, bytes, an object, a circular list
+        text = repr(value)
+        return f"{text if len(text) <= 60 else text[:57] + '...'} (not JSON)"
+
+
 def _envelope_error(exc: ValidationError, body: Mapping[str, Any]) -> FilterSchemaError:
     first = exc.errors()[0]
     loc = [str(p) for p in first["loc"]]
@@ -107,10 +116,10 @@ def _envelope_error(exc: ValidationError, body: Mapping[str, Any]) -> FilterSche
         got = body.get("pSize")
         allowed = ", ".join(get_args(PSize))
         hint = closest(got, get_args(PSize)) if isinstance(got, str) else None
-        return FilterSchemaError(f"pSize must be one of {allowed}, not {json.dumps(got)}", path=path, suggestion=hint)
+        return FilterSchemaError(f"pSize must be one of {allowed}, not {_shown(got)}", path=path, suggestion=hint)
     if key == "useInterquartile":
         got = body.get("useInterquartile")
-        return FilterSchemaError(f"useInterquartile must be true or false, not {json.dumps(got)}", path=path)
+        return FilterSchemaError(f"useInterquartile must be true or false, not {_shown(got)}", path=path)
     return FilterSchemaError(first["msg"], path=path)
 
 

@@ -6,6 +6,8 @@ writer (overview) and the ``flat`` profile cannot drift apart.
 
 from __future__ import annotations
 
+from sqlglot import exp
+
 from ..fields import FIELDS_BY_TABLE, REQUESTS, Kind
 
 FLAT_TABLE = "requests"
@@ -63,17 +65,20 @@ PHYSICAL: dict[str, dict[str, str]] = {
 }
 
 
-def quote_ident(name: str) -> str:
-    """Double-quoted identifier (all four engines accept it; needed for helicone-score-feedback)."""
-    return '"' + name.replace('"', '""') + '"'
-
-
 def flat_ddl(engine: str, table: str = FLAT_TABLE) -> str:
-    """``CREATE TABLE`` for the flat layout on duckdb | clickhouse | sqlite | postgres."""
+    """``CREATE TABLE`` for the flat layout on duckdb | clickhouse | sqlite | postgres (via sqlglot)."""
     types = PHYSICAL[engine]
-    cols = ", ".join(f"{quote_ident(n)} {types[t]}" for n, t in FLAT_COLUMNS.items())
-    tail = " ENGINE = Memory" if engine == "clickhouse" else ""
-    return f"CREATE TABLE {table} ({cols}){tail}"
+    cols = [
+        exp.ColumnDef(this=exp.to_identifier(n, quoted=True), kind=exp.DataType.build(types[t], dialect=engine))
+        for n, t in FLAT_COLUMNS.items()
+    ]
+    props = [exp.EngineProperty(this=exp.var("Memory"))] if engine == "clickhouse" else []
+    create = exp.Create(
+        this=exp.Schema(this=exp.to_table(table), expressions=cols),
+        kind="TABLE",
+        properties=exp.Properties(expressions=props) if props else None,
+    )
+    return create.sql(dialect=engine)
 
 
 __all__ = ["FLAT_COLUMNS", "FLAT_TABLE", "PHYSICAL", "flat_ddl"]

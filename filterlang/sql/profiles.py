@@ -43,7 +43,8 @@ class FieldMap:
         columns are qualified with the table); None means the same-named column.
     scale: stored value = API value x scale (cost in nano-USD: 10**9).
     integer: the stored units are integers; comparisons are rewritten exactly in
-        integers (``cost > 2.5`` -> ``cost > 2500000000``), never through Int32 or floats.
+        integers (``cost > 2.5`` -> ``cost > 2500000000``), never through Int32 or floats;
+        a boolean field stored as 0/1 compares ``= 1`` / ``= 0``.
     """
 
     sql: str | None = None
@@ -110,8 +111,10 @@ def helicone_profile(organization_id: str | None = None) -> Profile:
             "search_properties": FieldMap(sql="properties"),
             # assets is Array(String): text operators see the elements joined by ','
             "assets": FieldMap(sql="arrayStringConcat(assets, ',')"),
+            # the score of that name as a boolean (1 / 0; a missing Map key reads as 0)
+            "helicone-score-feedback": FieldMap(sql="scores['helicone-score-feedback']", integer=True),
         },
-        unmapped=frozenset({"helicone-score-feedback", "scores_column"}),
+        unmapped=frozenset({"scores_column"}),
         tenant_column="organization_id" if organization_id is not None else None,
         tenant=organization_id,
     )
