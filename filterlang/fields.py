@@ -162,11 +162,6 @@ USER_FIELDS: tuple[str, ...] = tuple(f.name for f in _USER_FIELDS)
 assert set(USER_FIELD_INPUTS) == set(USER_FIELDS), "every users_view field says what it is computed from"
 assert {f.name for f in FIELDS.values() if f.kind is Kind.NUMBER} >= DOUBLE_FIELDS
 
-# Number fields whose value is a double (USD cost, its per-user sum, the averages); every
-# other number is a 64-bit integer, which a bound compares with exactly (semantics.md §3).
-DOUBLE_FIELDS: frozenset[str] = frozenset(
-    {"cost", "user_cost", "user_average_requests_per_day_active", "user_average_tokens_per_request"}
-)
 # The request fields users_view is computed from (semantics.md §3).
 USERS_VIEW_INPUTS: tuple[str, ...] = ("user_id", "cost", "prompt_tokens", "completion_tokens", "request_created_at")
 
