@@ -45,7 +45,7 @@ from .fields import (
 from .jsonio import path_join, read_json
 from .limits import DEFAULT_LIMITS, Limits
 from .nodes import Condition, FilterBranch, FilterLeaf, Node, as_node, leaf_conditions, make_leaf
-from .textrules import ascii_fold
+from .textrules import ascii_fold, like_matcher
 
 UPSTREAM_INT32_USD = (2**31 - 1) / 1e9  # upstream binds nano-USD cost as Int32
 UPSTREAM_INT32 = 2**31  # upstream binds every integer bound as Int32
@@ -253,7 +253,7 @@ def _condition_warnings(c: Condition) -> Iterator[str]:
         if op in _PATTERN_OPS:
             yield f"`{op}` on {f.name}: upstream stores it as a UUID and its engine rejects text operators on it"
         elif v not in _CONVENTIONS and not _UUID.fullmatch(v):  # IS NULL, empty(): fine on a UUID
-            yield f"{json_str(v)} is not a UUID: upstream stores {f.name} as a UUID and its engine rejects the value"
+            yield f"{_json_str(v)} is not a UUID: upstream stores {f.name} as a UUID and its engine rejects the value"
     if f.kind is Kind.TEXT and isinstance(v, str):
         if op == NOT_EQUALS and v == "__empty__":
             yield 'upstream writes `not-equals "__empty__"` as invalid SQL and fails; here it means a non-empty text'
@@ -284,7 +284,7 @@ def _condition_warnings(c: Condition) -> Iterator[str]:
             yield f"{f.name} {v} is beyond ±2^31: upstream binds integer bounds as Int32 and wraps; we use 64 bits"
 
 
-def json_str(v: str) -> str:
+def _json_str(v: str) -> str:
     return _quote(v if len(v) <= 60 else v[:57] + "...")
 
 
@@ -481,12 +481,15 @@ def _map_text_holds(c: Condition, pin: Any) -> bool | None:
     return _pattern_holds(c.op, v, pin)
 
 
-def _pattern_holds(op: str, v: str, text: str) -> bool | None:
+def _pattern_holds(op: str, v: str, text: str) -> bool:
+    """Whether the known ``text`` passes ``op v`` (the evaluator's own text rules)."""
     if op == CONTAINS:
         return ascii_fold(v) in ascii_fold(text)
     if op == NOT_CONTAINS:
         return ascii_fold(v) not in ascii_fold(text)
-    return None  # like / ilike: not decided here
+    if op == ILIKE:
+        return like_matcher(ascii_fold(v))(ascii_fold(text))
+    return like_matcher(v)(text)
 
 
 _INTEGER_TEXT = re.compile(r"[+-]?[0-9]+")

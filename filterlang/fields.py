@@ -52,29 +52,6 @@ OPERATORS: dict[Kind, tuple[str, ...]] = {
 OP_ATTR: dict[str, str] = {op: op.replace("-", "_") for ops in OPERATORS.values() for op in ops}
 
 
-# Number fields whose values are doubles: money in USD and per-user averages. Every
-# other number field holds 64-bit integers (latency, status, token counts, counts of
-# requests and days), so `latency = 2.5` keeps no row (semantics.md §3).
-DOUBLE_FIELDS: frozenset[str] = frozenset(
-    {"cost", "user_cost", "user_average_requests_per_day_active", "user_average_tokens_per_request"}
-)
-
-# users_view field -> the request columns its per-user value is computed from (semantics.md
-# §3); a data source needs only these columns for the users_view fields a filter uses.
-USER_FIELD_INPUTS: dict[str, frozenset[str]] = {
-    "user_user_id": frozenset(),
-    "user_total_requests": frozenset(),
-    "user_cost": frozenset({"cost"}),
-    "user_active_for": frozenset({"request_created_at"}),
-    "user_first_active": frozenset({"request_created_at"}),
-    "user_last_active": frozenset({"request_created_at"}),
-    "user_average_requests_per_day_active": frozenset({"request_created_at"}),
-    "user_average_tokens_per_request": frozenset({"prompt_tokens", "completion_tokens"}),
-    "user_total_prompt_tokens": frozenset({"prompt_tokens"}),
-    "user_total_completion_tokens": frozenset({"completion_tokens"}),
-}
-
-
 @dataclass(frozen=True, slots=True)
 class Field:
     """One filterable field: which table it lives in and what kind of value it holds.
@@ -100,8 +77,8 @@ class Field:
         object.__setattr__(self, "attr", self.name.replace("-", "_"))
         object.__setattr__(self, "operators", OPERATORS[self.kind])
         object.__setattr__(self, "value_kind", Kind.TEXT if self.kind in (Kind.MAP, Kind.PROPERTY_KEY) else self.kind)
-        object.__setattr__(self, "double", self.name in DOUBLE_FIELDS)
-        object.__setattr__(self, "inputs", USER_FIELD_INPUTS.get(self.name, frozenset()))
+        object.__setattr__(self, "double", False)  # both filled from the tables below, once
+        object.__setattr__(self, "inputs", frozenset())
 
 
 def _decl(table: str, spec: str) -> list[Field]:
@@ -158,12 +135,32 @@ FIELDS: dict[str, Field] = {**FIELDS_BY_TABLE[REQUESTS], **FIELDS_BY_TABLE[USERS
 assert len(FIELDS) == len(_REQUEST_FIELDS) + len(_USER_FIELDS)
 
 MAP_FIELDS: tuple[str, ...] = tuple(f.name for f in _REQUEST_FIELDS if f.kind is Kind.MAP)
-USER_FIELDS: tuple[str, ...] = tuple(f.name for f in _USER_FIELDS)
-assert set(USER_FIELD_INPUTS) == set(USER_FIELDS), "every users_view field says what it is computed from"
-assert {f.name for f in FIELDS.values() if f.kind is Kind.NUMBER} >= DOUBLE_FIELDS
 
 # The request fields users_view is computed from (semantics.md §3).
 USERS_VIEW_INPUTS: tuple[str, ...] = ("user_id", "cost", "prompt_tokens", "completion_tokens", "request_created_at")
+
+# users_view field -> the request columns its per-user value is computed from (semantics.md
+# §3); a data source needs only these columns for the users_view fields a filter uses.
+USER_FIELD_INPUTS: dict[str, frozenset[str]] = {
+    "user_user_id": frozenset(),
+    "user_total_requests": frozenset(),
+    "user_cost": frozenset({"cost"}),
+    "user_active_for": frozenset({"request_created_at"}),
+    "user_first_active": frozenset({"request_created_at"}),
+    "user_last_active": frozenset({"request_created_at"}),
+    "user_average_requests_per_day_active": frozenset({"request_created_at"}),
+    "user_average_tokens_per_request": frozenset({"prompt_tokens", "completion_tokens"}),
+    "user_total_prompt_tokens": frozenset({"prompt_tokens"}),
+    "user_total_completion_tokens": frozenset({"completion_tokens"}),
+}
+USER_FIELDS: tuple[str, ...] = tuple(f.name for f in _USER_FIELDS)
+assert set(USER_FIELD_INPUTS) == set(USER_FIELDS), "every users_view field says what it is computed from"
+assert set(USERS_VIEW_INPUTS) == {"user_id"}.union(*USER_FIELD_INPUTS.values())
+assert {f.name for f in FIELDS.values() if f.kind is Kind.NUMBER} >= DOUBLE_FIELDS
+for _f in FIELDS.values():  # the two facts above, on each declaration
+    object.__setattr__(_f, "double", _f.name in DOUBLE_FIELDS)
+    object.__setattr__(_f, "inputs", USER_FIELD_INPUTS.get(_f.name, frozenset()))
+del _f
 
 # Operators whose logical negation is another single operator of the same field.
 # gt/gte/lt/lte negate to each other under SQL's three-valued logic because a NULL

@@ -34,7 +34,6 @@ from .nodes import (
     dump,
 )
 from .typecheck import op_error, text_error, value_error, wrong_table_hint
-from .values import plain_value, text_problem
 
 BRANCH_KEYS = ("left", "operator", "right")
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
@@ -314,7 +313,7 @@ def _jtype(v: Any) -> str:
 def _show(v: Any) -> str:
     if isinstance(v, str | int | float | bool) or v is None:
         try:
-            return json.dumps(plain_value(v))[:80]
+            return json.dumps(v)[:80]
         except (TypeError, ValueError):  # pragma: no cover - a hostile subclass
             pass
     return _jtype(v)
@@ -353,7 +352,7 @@ def _leaf(v: dict[str, Any], path: Path, coerced: list[Coercion] | None) -> Filt
                 keys: dict[str, Any] = {}
                 for key, ops in fval.items():
                     _check_key(key, fpath)
-                    reason = _text_reason(key)
+                    reason = text_error(key)
                     if reason is not None:
                         raise _err((fpath, key), f"map key: {reason}")
                     keys[str.__str__(key)] = _ops(f, ops, (fpath, key), coerced)
@@ -362,11 +361,6 @@ def _leaf(v: dict[str, Any], path: Path, coerced: list[Coercion] | None) -> Filt
                 fields[f.attr] = _ops(f, fval, fpath, coerced)
         tables[str.__str__(tname)] = construct(TABLE_MODELS[tname], fields)
     return construct(FilterLeaf, tables)
-
-
-def _text_reason(s: str) -> str | None:
-    """Why ``s`` cannot be a text value or map key, or None."""
-    return text_problem(s) or text_error(s)
 
 
 # Numbers as upstream's request validation reads them from strings (ASCII digits,
@@ -392,19 +386,16 @@ def _ops(f: Field, ops: Any, path: Path, coerced: list[Coercion] | None) -> Any:
     if not isinstance(ops, dict):
         raise _err(path, f"expected an object of operators, not {_jtype(ops)}")
     vals: dict[str, Any] = {}
-    for op, raw in ops.items():
+    for op, val in ops.items():
         if op not in f.operators:
             _check_key(op, path)
             raise _err((path, op), op_error(f, op) or "", closest(op, f.operators))
-        val = plain_value(raw)
-        if coerced is not None and isinstance(val, str):
+        if coerced is not None and type(val) is str:
             as_value = _coerce(f, val)
             if as_value is not None:
                 coerced.append(Coercion(_render((path, op)), val, as_value))
                 val = as_value
         reason = value_error(f, val)
-        if reason is None and val.__class__ is str:
-            reason = text_problem(val)
         if reason is not None:
             raise _err((path, op), reason)
         vals[OP_ATTR[op]] = val

@@ -34,7 +34,7 @@ from ._models import (
     UsersViewFilter,
 )
 from .fields import FIELDS, FIELDS_BY_TABLE, OP_ATTR, REQUESTS, USERS_VIEW, Field, Kind
-from .values import INT64_MAX, Absent, Model, plain_value
+from .values import INT64_MAX, PLAIN_TYPES, Absent, Model, plain_type_error
 
 __all__ = [
     "ALL",
@@ -231,27 +231,24 @@ def _make(cls: type[M], d: dict[str, Any], fields_set: set[str]) -> M:
     return m
 
 
-_PLAIN = frozenset({str, int, float, bool})
+_PLAIN = PLAIN_TYPES
 
 
 def _plain_condition(value: Any, key: str | None) -> tuple[Value, str | None]:
-    """Value and key as plain ``str``/``int``/``float``/``bool`` (see :func:`values.plain_value`).
+    """``(value, key)`` checked to be plain ``str``/``int``/``float``/``bool`` and ``str``.
 
-    The builders skip validation, so this is their one door check: an ``IntEnum`` or a
-    numpy scalar in a leaf would print as DSL that does not parse and miss the SQL
+    The builders skip validation, so this is their one door check (the same rule as
+    from_json and the models, :func:`filterlang.values.plain_type_error`): an ``IntEnum``
+    or a numpy scalar in a leaf would print as DSL that does not parse and miss the SQL
     compiler's type tables.
     """
-    value = plain_value(value)
-    if not isinstance(value, str | int | float):  # bool is an int
+    reason = plain_type_error(value)
+    if reason is None and key is not None and type(key) is not str:
+        reason = f"a map key must be a plain str, not {type(key).__module__}.{type(key).__qualname__}"
+    if reason is not None:
         from .errors import FilterTypeError
 
-        raise FilterTypeError(f"a filter value is a str, int, float or bool, not {type(value).__name__}")
-    if key is not None:
-        if not isinstance(key, str):
-            from .errors import FilterTypeError
-
-            raise FilterTypeError(f"a map key is a str, not {type(key).__name__}")
-        key = str.__str__(key)
+        raise FilterTypeError(reason)
     return value, key
 
 
@@ -286,7 +283,7 @@ _LEAF_PLANS: dict[tuple[str, str], tuple[Any, ...]] = {}
 def leaf_of(field_name: str, op: str, value: Value, key: str | None = None) -> FilterLeaf:
     """``make_leaf`` without the Condition object (the DSL's hot path)."""
     if value.__class__ not in _PLAIN or (key is not None and key.__class__ is not str):
-        value, key = _plain_condition(value, key)
+        _plain_condition(value, key)
     plan = _LEAF_PLANS.get((field_name, op))
     if plan is None:
         f = FIELDS[field_name]

