@@ -136,6 +136,11 @@ assert len(FIELDS) == len(_REQUEST_FIELDS) + len(_USER_FIELDS)
 
 MAP_FIELDS: tuple[str, ...] = tuple(f.name for f in _REQUEST_FIELDS if f.kind is Kind.MAP)
 
+# Number fields whose value is a double (USD cost, its per-user sum, the averages); every
+# other number is a 64-bit integer, which a bound compares with exactly (semantics.md §3).
+DOUBLE_FIELDS: frozenset[str] = frozenset(
+    {"cost", "user_cost", "user_average_requests_per_day_active", "user_average_tokens_per_request"}
+)
 # The request fields users_view is computed from (semantics.md §3).
 USERS_VIEW_INPUTS: tuple[str, ...] = ("user_id", "cost", "prompt_tokens", "completion_tokens", "request_created_at")
 

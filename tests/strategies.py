@@ -30,7 +30,6 @@ TRICKY = [
     "\\%",
     "100%",
     "a_b",
-
     "line\nbreak",
     "tab\there",
     "naïve",
