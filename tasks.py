@@ -51,6 +51,63 @@ def ensure_postgres() -> None:
         print("PostgreSQL server not found and cannot be installed here: its tests will be skipped", flush=True)
 
 
+def ensure_ts_client() -> None:
+    """The server's generated-client test: openapi-typescript + openapi-fetch from npm (lock file committed).
+
+    Skipped (and the test says why) when npm is missing or the registry is unreachable.
+    """
+    client = ROOT / "clients" / "typescript"
+    stamp = client / "node_modules" / ".package-lock.json"
+    if stamp.is_file() and stamp.stat().st_mtime >= (client / "package-lock.json").stat().st_mtime:
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        print("npm not found: the generated TypeScript client test will be skipped", flush=True)
+        return
+    print("+ npm ci (clients/typescript)", flush=True)
+    try:
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=client, check=False, timeout=600)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        print(f"npm ci failed ({exc}): the generated TypeScript client test will be skipped", flush=True)
+
+
+def ensure_node_packages() -> None:
+    """The TextMate grammar is tested with VS Code's own engine (npm packages, lock file committed)."""
+    tmtest = ROOT / "editors" / "tmtest"
+    if (tmtest / "node_modules" / "vscode-textmate").is_dir():
+        return
+    npm = shutil.which("npm")
+    if npm is None and os.geteuid() == 0 and shutil.which("apt-get"):
+        print("npm not found: installing Debian's nodejs and npm (the TextMate tests skip if this fails)", flush=True)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        run("apt-get", "update", "-qq", check=False, env=env)
+        run("apt-get", "install", "-y", "-qq", "nodejs", "npm", check=False, env=env)
+        npm = shutil.which("npm")
+    if npm is None:
+        print("npm not found: the TextMate grammar tests will be skipped", flush=True)
+        return
+    print("+ npm ci (editors/tmtest)", flush=True)
+    subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=tmtest, check=False)
+
+
+def ensure_chromium() -> None:
+    """The playground tests drive Debian's Chromium with Playwright (its own browser download is not used)."""
+    if Path("/usr/bin/chromium").is_file():
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print(
+            "Chromium not found: installing Debian's chromium with apt-get (the browser tests skip if this fails)",
+            flush=True,
+        )
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        run("apt-get", "update", "-qq", check=False, env=env)
+        run("apt-get", "install", "-y", "-qq", "chromium", check=False, env=env)
+    else:
+        print(
+            "Chromium not found and cannot be installed here: the playground browser tests will be skipped", flush=True
+        )
+
+
 def _apt_install(what: str, *packages: str) -> None:
     if os.geteuid() == 0 and shutil.which("apt-get"):
         print(f"{what} not found: installing it with apt-get (its tests skip if this fails)", flush=True)
@@ -97,6 +154,9 @@ def test() -> int:
     """Set up, then lint (ruff), type-check (mypy) and run the whole test suite."""
     ensure_venv("dev")
     ensure_postgres()
+    ensure_node_packages()  # installs Debian's nodejs and npm when missing
+    ensure_ts_client()
+    ensure_chromium()
     ensure_spark()
     ensure_mariadb()
     run(BIN / "ruff", "check", "filterlang", "tests", "benchmarks", "scripts", "tasks.py")
@@ -181,7 +241,8 @@ USAGE = """usage: python3 tasks.py {demo|test} [pytest args...]
          data/requests.parquet (once), then show `filterlang parse`, `sql` and `overview`.
   test   create .venv (pip install -e '.[dev]' and '.[spark,mysql]'), install PostgreSQL,
          MariaDB and a Java runtime (for Spark) with apt-get when missing and possible,
-         then ruff (lint + format check), mypy, and pytest.
+         `npm ci` in editors/tmtest and clients/typescript when npm exists, Debian's chromium
+         when missing, then ruff (lint + format check), mypy, and pytest.
          Extra arguments go to pytest (default: -q). ruff/mypy failures stop before pytest.
   loc    code lines per area (language, SQL, evaluator, overview, CLI, server, editor,
          tests) at HEAD or at the revision given: `python3 tasks.py loc 012f279`.

@@ -47,10 +47,12 @@ _LAZY: dict[str, str] = {
     "compile_predicate": "filterlang.evaluate",
     "overview": "filterlang.metrics",
     "overview_sql": "filterlang.metrics",
+    "complete": "filterlang.dsl.complete",
 }
 
 if TYPE_CHECKING:  # the same names, for type checkers and editors (tests check they match _LAZY)
     from .compat import check as check
+    from .dsl.complete import complete as complete
     from .dsl.parser import parse as parse
     from .dsl.printer import to_dsl as to_dsl
     from .evaluate import compile_predicate as compile_predicate
@@ -115,6 +117,7 @@ __all__ = [
     "as_node",
     "check",
     "compile_predicate",
+    "complete",
     "from_json",
     "json_schema",
     "overview",

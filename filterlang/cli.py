@@ -30,7 +30,13 @@ if TYPE_CHECKING:
     from .nodes import Node
 
 # Modules that contribute subcommands; each exposes ``register(subparsers)``.
-COMMAND_MODULES = ("filterlang.dsl.cli", "filterlang.sql.cli", "filterlang.metrics.cli")
+COMMAND_MODULES = (
+    "filterlang.dsl.cli",
+    "filterlang.sql.cli",
+    "filterlang.metrics.cli",
+    "filterlang.server.cli",
+    "filterlang.repl",
+)
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 

@@ -78,6 +78,19 @@ class FilterError(ValueError):
         # Input may hold text that cannot be printed (unpaired surrogates): escape it.
         return "\n".join(parts).encode("utf-8", "backslashreplace").decode("utf-8")
 
+    def rerooted(self, prefix: str) -> FilterError:
+        """This error with its JSON path re-rooted under ``prefix`` (``$.a`` -> ``prefix.a``).
+
+        For a value read from inside a larger document (a filter inside a request body), so
+        the path names the place in what the caller sent. Errors with a text position stay.
+        """
+        if self.path is not None and self.path.startswith("$"):
+            self.path = prefix + self.path[1:]
+        elif self.path is None and self.line is None:
+            self.path = prefix
+        self.args = (self._render(),)
+        return self
+
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready description, for the CLI's ``--json`` mode and the HTTP error body."""
         d: dict[str, object] = {"kind": self.kind, "message": self.message}

@@ -83,6 +83,7 @@ def overview(
     method: str = "adaptive",
     bins: int = 10,
     url: str | None = None,
+    tenant: str | None = None,
     coerce: bool = False,
     **kw: Any,
 ) -> dict[str, Any]:
@@ -94,8 +95,10 @@ def overview(
     see :func:`filterlang.compile_predicate`), a data file path, or an Arrow/pandas/
     polars table. ``engine`` defaults from the source (:func:`default_engine`). Unknown
     ``engine``/``method`` or ``bins`` outside 1..250 raise ValueError: those are the caller's
-    options, not the request. ``coerce=True`` reads the filter as upstream's request
-    validation does (numeric and boolean strings; see :func:`filterlang.from_json`).
+    options, not the request. ``tenant`` confines the overview to the rows whose
+    ``organization_id`` equals it, users_view values included (a multi-tenant server's guard).
+    ``coerce=True`` reads the filter as upstream's request validation does (numeric and
+    boolean strings; see :func:`filterlang.from_json`).
     """
     eng = engine or default_engine(source)
     _check_options(eng, method, bins)
@@ -106,6 +109,10 @@ def overview(
     if eng == "reference" and not _is_table_source(source):
         from .reference import reference_overview
 
+        if tenant is not None:
+            if not isinstance(tenant, str):
+                raise ValueError(f"tenant must be a string (an organization id), not {type(tenant).__name__}")
+            source = (r for r in source if r.get("organization_id") == tenant)
         try:
             data = reference_overview(source, req.node, req.p_size, req.use_interquartile, method=method, bins=bins)
         except FilterError as e:
@@ -114,7 +121,9 @@ def overview(
     # Files and frames (any engine, including "reference", which needs their rows read).
     from .engines import run_overview
 
-    result: dict[str, Any] = run_overview(req, source, engine=eng, method=method, bins=bins, url=url, **kw)
+    result: dict[str, Any] = run_overview(
+        req, source, engine=eng, method=method, bins=bins, url=url, tenant=tenant, **kw
+    )
     return result
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from ..errors import FilterError
@@ -39,7 +40,17 @@ if TYPE_CHECKING:
     from ..sql.profiles import Profile
     from .request import OverviewRequest
 
-__all__ = ["ENGINE_EXTRAS", "FILE_ENGINES", "Progress", "data_window", "iter_rows", "run_overview"]
+__all__ = [
+    "ENGINE_EXTRAS",
+    "FILE_ENGINES",
+    "TENANT_COLUMN",
+    "Controls",
+    "Progress",
+    "data_window",
+    "duckdb_shared",
+    "iter_rows",
+    "run_overview",
+]
 
 Progress = Callable[[float | None], None]
 """Called now and then while a query runs: the fraction done (0..1), or None if unknown."""
@@ -73,6 +84,9 @@ def run_overview(
     progress: Progress | None = None,
     table: str | None = None,
     profile: str | Profile | Mapping[str, Any] = "flat",
+    tenant: str | None = None,
+    connection: duckdb.DuckDBPyConnection | None = None,
+    settings: Mapping[str, Any] | None = None,
     **kw: Any,
 ) -> dict[str, Any]:
     """The Result dict for a validated request over ``source`` on ``engine``.
@@ -82,6 +96,13 @@ def run_overview(
     reports (DuckDB knows the fraction done; the others report None, i.e. "still working").
     ``profile`` (clickhouse engine only; files are always the flat layout) maps the fields onto
     your table, e.g. ``helicone_profile(org)`` for upstream's, tenant guard included.
+    ``tenant`` confines the overview to the rows whose ``organization_id`` is ``tenant``
+    (the profile's tenant guard: it restricts the filtered rows *and* the per-user
+    users_view values, so no filter, whatever its ``or``, sees another tenant's rows).
+    ``connection`` (duckdb): an open connection whose ``requests`` view reads ``source``
+    (e.g. a cursor of :func:`duckdb_shared`), used instead of a fresh one and left open, so
+    its owner can ``interrupt()`` it. ``settings`` (chdb, clickhouse): ClickHouse settings
+    for the statement, e.g. ``{"max_execution_time": 30}``.
     ``kw`` goes to ``clickhouse_connect.get_client`` for the clickhouse engine. For ``spark``,
     ``url`` is the Spark master (``spark://``, ``sc://``, ``local[N]``; default: the active
     session or ``local[*]``), ``table`` a catalog table, and ``session=`` a SparkSession.
@@ -91,21 +112,70 @@ def run_overview(
     _require(engine)
     if engine != "clickhouse" and profile != "flat":
         raise ValueError("profile= applies to the clickhouse engine; data files use the flat layout")
+    if connection is not None and engine != "duckdb":
+        raise ValueError("connection= applies to the duckdb engine")
+    if settings and engine not in ("chdb", "clickhouse"):
+        raise ValueError("settings= applies to the chdb and clickhouse engines")
+    if tenant is not None and engine == "spark":  # refused, never silently dropped
+        raise ValueError("tenant= is not supported by the spark engine yet; filter the DataFrame by organization_id")
+    controls = Controls(_tenant_profile(profile, tenant), tenant, connection, settings)
     try:
         if engine == "clickhouse":
-            data = _run_clickhouse(req, table or source, method, bins, url, profile, kw)
+            data = _run_clickhouse(req, table or source, method, bins, url, controls, kw)
         elif engine == "spark":  # Spark reads its own sources (DataFrames, catalog tables, cluster paths)
             from .spark import run_spark
 
             with _polling(progress, None):
                 data = run_spark(req, source, method=method, bins=bins, table=table, master=url, **kw)
         elif engine in FILE_ENGINES:
-            data = FILE_ENGINES[engine](req, sources.resolve(source), method, bins, progress)
+            data = FILE_ENGINES[engine](req, sources.resolve(source), method, bins, progress, controls)
         else:
             raise ValueError(f"unknown engine {engine!r}")
     except FilterError as e:
         return {"data": None, "error": str(e)}
     return {"data": data, "error": None}
+
+
+TENANT_COLUMN = "organization_id"  # the flat layout's tenant column (upstream's, too)
+
+
+@dataclass(frozen=True, slots=True)
+class Controls:
+    """What a caller adds to one run (a server, mostly): the profile with its tenant guard,
+    the tenant itself (the reference filters rows by it), a DuckDB connection to run on,
+    ClickHouse settings for the statement."""
+
+    profile: str | Profile | Mapping[str, Any] = "flat"
+    tenant: str | None = None
+    connection: Any = None
+    settings: Mapping[str, Any] | None = None
+
+
+def _tenant_profile(
+    profile: str | Profile | Mapping[str, Any], tenant: str | None
+) -> str | Profile | Mapping[str, Any]:
+    """``profile`` with the tenant guard ``organization_id = tenant`` (unchanged without a tenant)."""
+    if tenant is None:
+        return profile
+    if not isinstance(tenant, str):
+        raise ValueError(f"tenant must be a string (an organization id), not {type(tenant).__name__}")
+    from ..sql.profiles import resolve_profile
+
+    prof = resolve_profile(profile)
+    return replace(prof, tenant_column=prof.tenant_column or TENANT_COLUMN, tenant=tenant)
+
+
+def _settings_clause(settings: Mapping[str, Any] | None) -> str:
+    """A ClickHouse ``SETTINGS`` clause; names must be identifiers and values numbers (no text
+    reaches the statement from outside)."""
+    if not settings:
+        return ""
+    parts = []
+    for name, value in settings.items():
+        if not name.isidentifier() or isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"settings: {name!r} = {value!r}: a setting needs an identifier name and a number")
+        parts.append(f"{name} = {value!r}")
+    return "\nSETTINGS " + ", ".join(parts)
 
 
 # ---------------------------------------------------------------- DuckDB
@@ -125,11 +195,33 @@ def duckdb_connect(src: sources.Source) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def duckdb_shared(src: Any) -> duckdb.DuckDBPyConnection:
+    """One in-memory database whose ``requests`` view reads ``src``, for many queries at once.
+
+    Each query takes its own ``con.cursor()`` (a connection to the same database: the view
+    and the UTC time zone are shared, set once) and passes it as ``run_overview(...,
+    connection=cursor)``; a cursor can be ``interrupt()``-ed from another thread. A server
+    opens its data source this way once instead of once per request.
+    """
+    import duckdb
+
+    resolved = sources.resolve(src)
+    con = duckdb.connect(":memory:")
+    con.execute("SET GLOBAL TimeZone = 'UTC'")  # GLOBAL: cursors are sessions of their own
+    sources.duckdb_relation(con, resolved, temporary=False)
+    return con
+
+
 def _run_duckdb(
-    req: OverviewRequest, src: sources.Source, method: str, bins: int, progress: Progress | None
+    req: OverviewRequest,
+    src: sources.Source,
+    method: str,
+    bins: int,
+    progress: Progress | None,
+    controls: Controls = Controls(),
 ) -> dict[str, Any]:
-    q = overview_sql(req, dialect="duckdb", method=method, bins=bins)
-    con = duckdb_connect(src)
+    q = overview_sql(req, dialect="duckdb", profile=controls.profile, method=method, bins=bins)
+    con = duckdb_connect(src) if controls.connection is None else controls.connection
     if progress is not None:  # query_progress() stays -1 unless progress tracking is on
         con.execute("SET enable_progress_bar = true")
         con.execute("SET enable_progress_bar_print = false")
@@ -137,7 +229,8 @@ def _run_duckdb(
         with _polling(progress, con.query_progress):
             row = _duck_fetch(con, src, q.sql, q.params)
     finally:
-        con.close()
+        if controls.connection is None:
+            con.close()
     # Plain Python lists (no pyarrow: `pip install 'filterlang[duckdb]'` is enough)
     return {
         m: to_rows(bucket([float(v) for v in cell or []], method, bins)) for m, cell in zip(MEASURES, row, strict=True)
@@ -187,10 +280,11 @@ def clickhouse_query(
     method: str,
     bins: int,
     profile: str | Profile | Mapping[str, Any] = "flat",
+    settings: Mapping[str, Any] | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """The statement and parameters both ClickHouse transports send (``source`` None: the profile's table)."""
     q = overview_sql(req, dialect="clickhouse", profile=profile, method=method, bins=bins, source=source)
-    return q.sql, dict(q.params)
+    return q.sql + _settings_clause(settings), dict(q.params)
 
 
 def _bins_from_arrow(cell: list[dict[str, float]] | None) -> list[Bin]:
@@ -198,14 +292,22 @@ def _bins_from_arrow(cell: list[dict[str, float]] | None) -> list[Bin]:
 
 
 def _run_chdb(
-    req: OverviewRequest, src: sources.Source, method: str, bins: int, progress: Progress | None
+    req: OverviewRequest,
+    src: sources.Source,
+    method: str,
+    bins: int,
+    progress: Progress | None,
+    controls: Controls = Controls(),
 ) -> dict[str, Any]:
     import chdb
 
     from ..sql import chdb_params
 
-    with sources.clickhouse_table(src, checked=overview_columns(req.node)) as expr:
-        sql, params = clickhouse_query(req, source=expr, method=method, bins=bins)
+    read = overview_columns(req.node) | ({TENANT_COLUMN} if controls.tenant is not None else set())
+    with sources.clickhouse_table(src, checked=read) as expr:
+        sql, params = clickhouse_query(
+            req, source=expr, method=method, bins=bins, profile=controls.profile, settings=controls.settings
+        )
         with _polling(progress, None):
             try:
                 result = chdb.query(sql, "ArrowTable", params=chdb_params(params))  # type: ignore[no-untyped-call]
@@ -221,7 +323,7 @@ def _run_clickhouse(
     method: str,
     bins: int,
     url: str | None,
-    profile: str | Profile | Mapping[str, Any],
+    controls: Controls,
     kw: dict[str, Any],
 ) -> dict[str, Any]:
     import clickhouse_connect
@@ -230,7 +332,9 @@ def _run_clickhouse(
         raise sources.SourceError("the clickhouse engine reads a table on the server: pass its name (or None)")
     from clickhouse_connect.driver.exceptions import ClickHouseError
 
-    sql, params = clickhouse_query(req, source=table, method=method, bins=bins, profile=profile)
+    sql, params = clickhouse_query(
+        req, source=table, method=method, bins=bins, profile=controls.profile, settings=controls.settings
+    )
     where = url or "the default ClickHouse server (localhost:8123)"
     with _quiet_logger("clickhouse_connect"):
         try:
@@ -290,13 +394,22 @@ def iter_rows(
 
 
 def _run_reference(
-    req: OverviewRequest, src: sources.Source, method: str, bins: int, progress: Progress | None
+    req: OverviewRequest,
+    src: sources.Source,
+    method: str,
+    bins: int,
+    progress: Progress | None,
+    controls: Controls = Controls(),
 ) -> dict[str, Any]:
     from .reference import reference_overview
 
+    tenant = controls.tenant
+    rows = iter_rows(src, needed_columns(req.node) | ({TENANT_COLUMN} if tenant is not None else set()))
+    if tenant is not None:
+        rows = (r for r in rows if r.get(TENANT_COLUMN) == tenant)
     with _polling(progress, None):
         data: dict[str, Any] = reference_overview(
-            iter_rows(src, needed_columns(req.node)),
+            rows,
             req.node,
             req.p_size,
             req.use_interquartile,
@@ -306,13 +419,13 @@ def _run_reference(
     return data
 
 
-FileEngine = Callable[["OverviewRequest", sources.Source, str, int, "Progress | None"], dict[str, Any]]
+FileEngine = Callable[["OverviewRequest", sources.Source, str, int, "Progress | None", Controls], dict[str, Any]]
 FILE_ENGINES: dict[str, FileEngine] = {
     "duckdb": _run_duckdb,
     "chdb": _run_chdb,
     "reference": _run_reference,
 }
-"""Engines that read a data file or frame: name -> runner(req, source, method, bins, progress).
+"""Engines that read a data file or frame: name -> runner(req, source, method, bins, progress, controls).
 Add an engine here (and its module in :data:`ENGINE_EXTRAS`); the server engine is separate."""
 
 

@@ -515,15 +515,22 @@ def _duck_inner(con: duckdb.DuckDBPyConnection, src: Source, name: str) -> str:
     return f"read_json({path}, format = 'newline_delimited', columns = {{{spec}}})"
 
 
-def duckdb_relation(con: duckdb.DuckDBPyConnection, src: Source, name: str = "requests") -> None:
-    """Create the temporary view ``name`` over ``src``: exactly the flat layout's columns and types.
+def duckdb_relation(
+    con: duckdb.DuckDBPyConnection, src: Source, name: str = "requests", *, temporary: bool = True
+) -> None:
+    """Create the view ``name`` over ``src``: exactly the flat layout's columns and types
+    (temporary: for this connection only).
 
     A view (not a CTE) because DuckDB may materialise a CTE referenced twice (the users_view
     join reads the requests twice), which would copy every row; a view is always inlined, so
-    projection and filter pushdown reach the Parquet reader.
+    projection and filter pushdown reach the Parquet reader. ``temporary=False`` makes it
+    visible to the connection's cursors (a server's per-request connections); in-memory
+    tables need the temporary kind (a registered Arrow table is per connection).
     """
     _require_columns(src)
     types = PHYSICAL["duckdb"]
+    if not temporary and src.kind == "arrow":
+        raise SourceError("an in-memory table can back only a temporary view; write it to a Parquet file first")
     inner = _duck_inner(con, src, name)
     kinds: dict[str, str] = {}
     if src.kind in ("parquet", "arrow"):
@@ -551,7 +558,8 @@ def duckdb_relation(con: duckdb.DuckDBPyConnection, src: Source, name: str = "re
         else:
             value = f"CAST({q} AS {t})"
         exprs.append(f"{value} AS {q}")
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {quote_duckdb_ident(name)} AS SELECT {', '.join(exprs)} FROM {inner}")
+    kind = "TEMP VIEW" if temporary else "VIEW"
+    con.execute(f"CREATE OR REPLACE {kind} {quote_duckdb_ident(name)} AS SELECT {', '.join(exprs)} FROM {inner}")
 
 
 # ---------------------------------------------------------------- ClickHouse (chDB)
