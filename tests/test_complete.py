@@ -263,3 +263,17 @@ def test_vocabulary_from_an_arrow_table() -> None:
     assert isinstance(table, pa.Table)
     got = [s.text for s in fl.complete("properties.env = ", 17, source=table)]
     assert got[:2] == ['"prod"', '"dev"']
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(st.sampled_from([*"ab mod=<>!~*\"'`()[],.#\n-+7d😀\\", "and ", "not ", "in ", "is ", "now"])).map("".join),
+    st.data(),
+)
+def test_any_text_any_cursor(text: str, data: st.DataObject) -> None:
+    """Arbitrary text never raises, and every suggestion's span lies inside the text, before or at the cursor."""
+    cursor = data.draw(st.integers(0, len(text)))
+    for s in fl.complete(text, cursor):
+        assert s.kind in ("field", "key", "operator", "value", "keyword")
+        assert 0 <= s.start <= cursor <= s.end <= len(text) or s.start <= s.end <= cursor
+        assert s.text
