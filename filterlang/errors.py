@@ -58,7 +58,7 @@ class FilterError(ValueError):
             where = f"at {self.path}: "
         msg = f"{where}{self.message}"
         if self.suggestion and "did you mean" not in self.message:
-            msg += f" (did you mean {self.suggestion}?)"
+            msg += f" (did you mean `{self.suggestion}`?)"
         parts.append(msg)
         if self.text is not None and self.line is not None and self.column is not None:
             lines = self.text.splitlines() or [""]
@@ -139,7 +139,8 @@ class FilterLimitError(FilterError):
 
 
 def closest(name: object, candidates: Iterable[str], *, n: int = 1) -> str | None:
-    """Best near-miss for ``name`` among ``candidates``, formatted for a "did you mean" hint."""
+    """Best near-miss for ``name`` among ``candidates``, as plain text (the rendered
+    message quotes it; ``FilterError.suggestion`` stays what the user would type)."""
     if not isinstance(name, str):
         return None
     pool = list(candidates)
@@ -148,4 +149,4 @@ def closest(name: object, candidates: Iterable[str], *, n: int = 1) -> str | Non
         lowered = {c.lower(): c for c in pool}
         if name.lower() in lowered:
             matches = [lowered[name.lower()]]
-    return f"`{matches[0]}`" if matches else None
+    return matches[0] if matches else None

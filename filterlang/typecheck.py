@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from . import timefmt
-from .fields import FIELDS, FIELDS_BY_TABLE, TABLES, Field, Kind
+from .fields import FIELDS_BY_TABLE, TABLES, Field, Kind
 from .nodes import INT64_MAX
 
 KIND_WORDS: dict[Kind, str] = {
@@ -55,11 +55,15 @@ def op_error(f: Field, op: str, spelled: str | None = None, spelling: dict[str, 
 
 
 def text_error(s: str) -> str | None:
-    """Strings must be encodable as UTF-8 to reach any database or JSON consumer.
+    """Strings must reach every database and JSON consumer intact.
 
     json.loads and ``"\\ud800"`` escapes can produce unpaired surrogates, which would
-    fail much later (on encoding) far from the input; reject them here instead.
+    fail much later (on encoding) far from the input; and a NUL character cannot be
+    stored by PostgreSQL and ends a string in SQLite (semantics.md §3): reject both here,
+    where the DSL and the JSON reader both ask.
     """
+    if "\0" in s:
+        return "text contains the NUL character U+0000, which no database compares reliably"
     try:
         s.encode("utf-8")
     except UnicodeEncodeError as exc:
@@ -67,9 +71,29 @@ def text_error(s: str) -> str | None:
     return None
 
 
+# Values must be of these exact types: a subclass (an IntEnum, numpy.float64) passes
+# isinstance but prints, hashes or binds differently downstream. (bool cannot be
+# subclassed; a bool where a number belongs gets its own message below.)
+_PLAIN = {Kind.NUMBER: (int, float), Kind.BOOLEAN: (bool,), Kind.TEXT: (str,), Kind.TIMESTAMP: (str,)}
+
+
+def _subclass_error(f: Field, value: object) -> str | None:
+    plain = _PLAIN[f.value_kind]
+    if type(value) in plain or type(value) is bool or not isinstance(value, plain):
+        return None
+    base = next(t for t in plain if isinstance(value, t)).__name__
+    return (
+        f"`{f.name}` needs a plain {base}, not {type(value).__module__}.{type(value).__qualname__} "
+        f"(a subclass of {base}); convert it with {base}(...)"
+    )
+
+
 def value_error(f: Field, value: object) -> str | None:
     """None if ``value`` (a JSON-level Python value) fits ``f``'s value kind, else why not."""
     kind = f.value_kind
+    sub = _subclass_error(f, value)
+    if sub is not None:
+        return sub
     if kind is Kind.TEXT:
         if isinstance(value, str):
             return text_error(value)
@@ -99,11 +123,6 @@ def value_error(f: Field, value: object) -> str | None:
             return None
         return f"`{f.name}` is a boolean field, so it needs true or false, not {describe(value)}"
     raise AssertionError(kind)
-
-
-def all_names() -> list[str]:
-    """Every field and table name, for "did you mean" suggestions."""
-    return [*FIELDS, *TABLES]
 
 
 def wrong_table_hint(table: str, name: str) -> str | None:

@@ -1,16 +1,15 @@
 """A lean driver for the LALR tables Lark builds from ``grammar/filter.lark``.
 
-Lark stays the source of the language: it reads the grammar, computes the parse table,
-the terminal patterns and how each rule's children are shaped. Only the hot loops are
-ours: a contextual lexer that uses one compiled regex per parser state, the shift/reduce
-loop over a flat table (an ``int`` is a shift or goto, a list a shift with reductions
-folded in, a tuple a reduce), and the replay of recorded shapes: the parser's actions
-depend on the token types alone, so a type sequence parsed before replays its recorded
-reductions without the table (:class:`_Shape`). Tokens are plain tuples
-``(type, text, start, end)``; line and column are computed from the offsets only when an
-error needs them. Lark's own loop spends ~0.25 ms on a 10-condition filter in per-token
-objects and wrapper callbacks; this one does the same work in ~0.1 ms, a replay in less
-(docs/performance.md).
+Lark stays the source of the language: it reads the grammar and computes the parse
+table, the terminal patterns and how each rule's children are shaped. This module names
+no terminal or rule of the grammar; it only runs what Lark computed, faster: a contextual
+lexer with one compiled regex per parser state, and the shift/reduce loop over a flat
+table (an ``int`` is a shift, a list a shift with reductions folded in, a tuple a
+reduce). Tokens are plain tuples ``(type, text, start, end)``; line and column are
+computed from the offsets only when an error needs them. Lark's own loop spends about
+twice as long per filter in per-token objects and wrapper callbacks
+(docs/performance.md); ``tests/test_language.py`` checks both give the same trees and
+the same error positions.
 
 Rule shaping mirrors Lark's tree builder: ``?rule`` with one child passes it through,
 ``__x_star_n`` helper rules are spliced into their parent, aliases pick the callback.
@@ -29,9 +28,6 @@ END = "$END"
 # A token: (terminal name, text, start offset, end offset).
 Token = tuple[str, str, int, int]
 Callback = Callable[[Any, list[Any]], Any]
-# One token of a recorded parse: lexer state, token type, reductions run before its
-# shift, callbacks folded into the shift, and the parser's state stack when it was read.
-Step = tuple[int, str, list[tuple[Callback, int]], list[Callback], tuple[int, ...]]
 
 
 def line_col(text: str, offset: int) -> tuple[int, int]:
@@ -48,83 +44,44 @@ def span_position(text: str, start: int, end: int) -> tuple[int, int, int, int]:
     return line, column, end_line, last + 1 if end > start else last
 
 
-class Tok:
-    """A token with its position, built only for error messages."""
+class SyntaxProblem(Exception):
+    """Where the tables stopped: ``token`` (None when no terminal of the grammar starts
+    at ``pos``), the terminals acceptable there, and the token before (for "after x")."""
 
-    __slots__ = ("column", "end_column", "end_line", "line", "start", "type", "value")
-
-    def __init__(self, text: str, tok: Token) -> None:
-        self.type, self.value, self.start, end = tok
-        self.line, self.column, self.end_line, self.end_column = span_position(text, self.start, end)
-
-    def __str__(self) -> str:
-        return self.value
-
-    def __repr__(self) -> str:
-        return f"Tok({self.type}, {self.value!r})"
-
-
-class _Splice(list[Any]):
-    """Children of a ``__x_star_n`` helper rule, to be spliced into the parent."""
-
-    __slots__ = ()
-
-
-def _splice(_b: Any, c: list[Any]) -> _Splice:
-    return _Splice(c)
-
-
-def _extend(_b: Any, c: list[Any]) -> Any:
-    acc = c[0]
-    acc.extend(c[1:])
-    return acc
-
-
-class LexError(Exception):
-    def __init__(self, pos: int, allowed: set[str]) -> None:
-        self.pos = pos
-        self.allowed = allowed
-
-
-class ParseError(Exception):
-    def __init__(self, token: Tok, expected: set[str]) -> None:
-        self.token = token
-        self.expected = expected
+    def __init__(self, pos: int, token: Token | None, expected: frozenset[str], prev: Token | None) -> None:
+        self.pos, self.token, self.expected, self.prev = pos, token, expected, prev
 
 
 class Driver:
     """Parses text with Lark's tables; ``builder_class`` has one function per rule name/alias."""
 
     def __init__(self, lark: Any, builder_class: type) -> None:
+        from lark.parsers.lalr_analysis import Shift
+
         inner = lark.parser.parser.parser
         table = inner.parse_table
         states: dict[int, dict[str, tuple[Any, Any]]] = table.states
         self.start: int = table.start_states["start"]
         self.end: int = table.end_states["start"]
-        from lark.parsers.lalr_analysis import Shift
-
         conf = lark.lexer_conf
-        self.ignore = set(conf.ignore)
+        # Lark's own lexer order: the first alternative that matches wins.
         terms = sorted(conf.terminals, key=lambda t: (-t.priority, -t.pattern.max_width, -len(t.pattern.value), t.name))
+        names = {t.name for t in terms} | {END}
         self.patterns = {t.name: t.pattern.to_regexp() for t in terms}
-        self.order = [t.name for t in terms]
-        # Keywords: string terminals that NAME also matches (Lark's "unless" rule).
-        name_re = re.compile(self.patterns["NAME"])
-        self.keywords: dict[str, str] = {}
-        for t in terms:
-            if t.pattern.type == "str" and name_re.fullmatch(t.pattern.value):
-                self.keywords[t.pattern.value.lower()] = t.name
-        self.acceptable = {
-            state: frozenset(k for k in row if k.isupper() or k.startswith("$")) for state, row in states.items()
-        }
-        # Per state, its lexer (compiled on first use); a list, indexed by state number.
+        self.order = [t.name for t in terms if t.name not in conf.ignore]
+        # Ignored text (whitespace, comments) is a leading possessive group of each
+        # lexer's regex: one match per token, and no backtracking over long runs of it.
+        self.skip = "|".join(f"(?:{self.patterns[n]})" for n in sorted(conf.ignore))
+        self.acceptable = {state: frozenset(k for k in row if k in names) for state, row in states.items()}
+        # Every terminal at once: names the token a state's lexer cannot read, for the error.
+        self.any_token = re.compile("|".join(f"(?P<{n}>{self.patterns[n]})" for n in self.order))
         self._scanners: list[re.Pattern[str] | None] = [None] * (max(states) + 1)
         # One flat table: state -> terminal -> next state (a shift, an int) or
         # (size, callback or None for a pass-through, rule name) for a reduce.
         actions = {
             rule: (len(rule.expansion), self._action(rule, builder_class), rule.origin.name) for rule in inner.callbacks
         }
-        # The loops slice children as values[-size:], which needs size >= 1.
+        # The loop slices children as values[-size:], which needs size >= 1.
         assert all(size for size, _, _ in actions.values()), "the grammar has an empty rule"
         self.table: dict[int, dict[str, Any]] = {
             state: {
@@ -137,12 +94,12 @@ class Driver:
         # Gotos with the pass-through reductions that follow them already taken:
         # state -> rule name -> ({lookahead: state}, plain goto state). A `?rule` with
         # one child only changes the state, and which state depends on the state below
-        # and the lookahead alone, so `atom -> not_expr -> and_expr` costs one lookup.
+        # and the lookahead alone, so a chain of pass-throughs costs one lookup.
         self.gotos: dict[int, dict[str, tuple[dict[str, int], int]]] = {}
         for state, row in states.items():
             self.gotos[state] = {}
             for sym, (_action, target) in row.items():
-                if sym.isupper() or sym == END:
+                if sym in names:
                     continue
                 after: dict[str, int] = {}
                 for term in self.acceptable[target]:
@@ -155,15 +112,11 @@ class Driver:
                     after[term] = s
                 self.gotos[state][sym] = (after, target)
         # Shifts followed by a reduction that does not depend on the next token (the
-        # state's only action, of a one-symbol rule: `name -> NAME`, `value -> STRING`)
-        # take it at once: the shift entry becomes [state after the goto, shifted state,
-        # callbacks]. The next token is still lexed in the shifted state, as without the
-        # fold: the state after the goto may accept fewer terminals, and lexing there
-        # would turn `model = "a",` from "unexpected `,`" into "unexpected character".
-        # Only where the state after the goto accepts no token the shifted state rejects:
-        # an error is then found at the same token, and its list of expected tokens can
-        # only get more precise (LALR merges states, so the shifted state's list may name
-        # tokens that this context never allows).
+        # state's only action, of a one-symbol rule such as `value -> STRING`) take it
+        # at once: the entry becomes [state after the goto, shifted state, callbacks].
+        # The next token is still lexed in the shifted state, as without the fold, and
+        # only where the state after the goto accepts no token the shifted state
+        # rejects: an error is then found at the same token.
         for state, trow in self.table.items():
             for term, shift in list(trow.items()):
                 if shift.__class__ is not int:
@@ -182,12 +135,6 @@ class Driver:
                     s = nxt
                 if fns:
                     trow[term] = [s, shift, *fns]
-        self._root = self._new_root()
-        self._shape_nodes = 0
-        self._seen_shapes: set[int] = set()
-
-    def _new_root(self) -> _Shape:
-        return _Shape(self._scanner(self.start), self.start, (self.start,), 0, "")
 
     @staticmethod
     def _action(rule: Any, builder_class: type) -> Callback | None:
@@ -218,92 +165,50 @@ class Driver:
         return call
 
     def _scanner(self, state: int) -> re.Pattern[str]:
-        """The lexer for one parser state: only the terminals acceptable there.
-
-        Ignored text (whitespace, comments) is a leading optional group, so one regex
-        match yields one token; the token's own group is found by ``lastgroup``.
-        """
+        """The lexer for one parser state: only the terminals acceptable there (compiled
+        on first use); the token's own group is found by ``lastgroup``."""
         sc = self._scanners[state]
         if sc is None:
-            acceptable = self.acceptable[state]
-            names = [n for n in self.order if n in acceptable]
-            # Keywords are matched as NAME and re-typed, so "android" stays one word.
-            if any(n in self.keywords.values() for n in names) and "NAME" not in names:
-                names.append("NAME")
-            names = [n for n in names if n not in self.keywords.values()]
-            skip = "|".join(f"(?:{self.patterns[n]})" for n in self.order if n in self.ignore)
-            body = "|".join(f"(?P<{n}>{self.patterns[n]})" for n in names)
-            sc = self._scanners[state] = re.compile(f"(?:{skip})*(?:{body})?")
+            body = "|".join(f"(?P<{n}>{self.patterns[n]})" for n in self.order if n in self.acceptable[state])
+            sc = self._scanners[state] = re.compile(f"(?:{self.skip})*+(?:{body})?")
         return sc
 
     def parse(self, text: str, builder: Any) -> Any:
         """Parse ``text``, calling ``builder``'s callbacks; the value of the start rule.
 
-        A text whose shape (sequence of token types) was parsed before replays the
-        recorded reductions (:class:`_Shape`); where it leaves the recorded shapes, the
-        LALR tables take over from the parser state recorded at that point.
+        Raises :class:`SyntaxProblem` where the text leaves the grammar.
         """
-        if len(text) > _SHAPE_MAX_TEXT:
-            return self._drive(text, builder, None, False)
-        result = self._replay(text, builder)
-        if result.__class__ is not _Resume:
-            return result
-        types: list[str] = []  # of the tokens after the replayed prefix
-        node = result.node
-        result = self._drive(text, builder, types, False, result)
-        if self._second_sighting(node, types):  # record the reductions (one more run) and learn them
-            trace: list[Step] = []
-            self._drive(text, builder, trace, True)
-            self._learn(trace)
-        return result
-
-    def _drive(
-        self, text: str, builder: Any, trace: list[Any] | None, full: bool, resume: _Resume | None = None
-    ) -> Any:
-        """The LALR loop, from the start or from where a replay left the recorded shapes.
-
-        With ``trace`` it records each token's type, or with ``full`` each token's lexer
-        state, type, reductions, folded callbacks and parser stack (for _learn)."""
-        table, gotos, keywords, scanners, end_state = self.table, self.gotos, self.keywords, self._scanners, self.end
+        table, gotos, scanners, end_state = self.table, self.gotos, self._scanners, self.end
         n = len(text)
-        if resume is None:
-            stack = [self.start]
-            lex = self.start  # the state whose lexer reads the next token
-            values: list[Any] = []
-            pos, prev = 0, ""
-        else:
-            stack, lex, prev = list(resume.node.stack), resume.node.lex, resume.node.typ
-            values, pos = resume.values, resume.pos
-        reds: list[tuple[Callback, int]] = []
+        stack = [self.start]
+        lex = self.start  # the state whose lexer reads the next token
+        values: list[Any] = []
+        pos = 0
+        prev: Token | None = None
         while True:
             state = stack[-1]
             m = (scanners[lex] or self._scanner(lex)).match(text, pos)
-            typ = m.lastgroup if m is not None else None
+            typ = m.lastgroup  # type: ignore[union-attr]  # the regex matches the empty string
             if typ is not None:
                 start, pos = m.span(typ)  # type: ignore[union-attr]
-                value = text[start:pos]
-                if typ == "NAME" and prev != "DOT":  # after a dot a keyword is a map key
-                    typ = keywords.get(value.lower(), typ)
-                prev = typ
-                tok: Token = (typ, value, start, pos)
+                tok: Token = (typ, text[start:pos], start, pos)
             else:
-                pos = m.end() if m is not None else pos
-                if pos < n:
-                    raise LexError(pos, set(self.acceptable[lex]))
-                typ = END
-                tok = (END, "", n, n)
-            if trace is not None:
-                if full:
-                    reds = []
-                    trace.append((lex, typ, reds, [], tuple(stack)))
+                pos = m.end()  # type: ignore[union-attr]
+                if pos < n:  # a token this state cannot read: name it if any terminal can
+                    other = self.any_token.match(text, pos)
+                    if other is None or other.lastgroup is None:
+                        raise SyntaxProblem(pos, None, self.acceptable[lex], prev)
+                    typ = other.lastgroup
+                    tok = (typ, other.group(), pos, other.end())
                 else:
-                    trace.append(typ)
+                    typ = END
+                    tok = (END, "", n, n)
             row = table[state]
             while True:
                 try:
                     act = row[typ]
                 except KeyError:
-                    raise ParseError(Tok(text, tok), set(self.acceptable[stack[-1]])) from None
+                    raise SyntaxProblem(tok[2], tok, self.acceptable[stack[-1]], prev) from None
                 if act.__class__ is int:
                     stack.append(act)
                     values.append(tok)
@@ -314,8 +219,6 @@ class Driver:
                     for fn in act[2:]:
                         if fn is not None:
                             v = fn(builder, [v])
-                            if full:
-                                trace[-1][3].append(fn)  # type: ignore[index]
                     stack.append(act[0])
                     values.append(v)
                     lex = act[1]
@@ -328,8 +231,6 @@ class Driver:
                     del values[-size:]
                     del stack[-size:]
                     values.append(fn(builder, children))
-                    if full:
-                        reds.append((fn, size))
                 after, plain = gotos[stack[-1]][origin]
                 try:
                     state = after[typ]
@@ -339,129 +240,31 @@ class Driver:
                     return values[-1]
                 stack.append(state)
                 row = table[state]
-
-    def _replay(self, text: str, builder: Any) -> Any:
-        """Parse along a recorded shape, or a :class:`_Resume` where the text leaves them.
-
-        The parser's actions depend on the token types alone, never on their text, so a
-        recorded path replays exactly: the same reductions, callbacks and lexer states,
-        without the table lookups. On a miss, the values built so far and the point
-        reached go to :meth:`_drive` as a :class:`_Resume`.
-        """
-        node = self._root
-        keywords = self.keywords
-        values: list[Any] = []
-        pos, n = 0, len(text)
-        prev = ""
-        while True:
-            m = node.scanner.match(text, pos)
-            typ = m.lastgroup if m is not None else None
-            if typ is not None:
-                start, pos = m.span(typ)  # type: ignore[union-attr]
-                value = text[start:pos]
-                if typ == "NAME" and prev != "DOT":  # as in _drive (inlined: once per token)
-                    typ = keywords.get(value.lower(), typ)
-                prev = typ
-                tok: Token = (typ, value, start, pos)
-            elif m is not None and m.end() == n:
-                typ = END
-                tok = (END, "", n, n)
-            else:  # no token fits here: the tables will say why (pos is still before it)
-                return _Resume(node, values, pos)
-            edge = node.edges.get(typ)
-            if edge is None:  # resume at this token
-                return _Resume(node, values, tok[2])
-            reds, folds, nxt = edge
-            for fn, size in reds:
-                children = values[-size:]
-                del values[-size:]
-                values.append(fn(builder, children))
-            if nxt is None:  # the end: accepted
-                return values[-1]
-            v: Any = tok
-            for fn in folds:
-                v = fn(builder, [v])
-            values.append(v)
-            node = nxt
-
-    def _second_sighting(self, node: _Shape, types: list[str]) -> bool:
-        """True the second time a token-type sequence parses (since the filter reset).
-
-        The sequence is the trie point where the replay stopped plus the types after it
-        (a point stands for its prefix; should a point be reused after a trie reset, the
-        worst case is learning a shape one sighting early). A shape seen once is only
-        remembered as a hash, so a stream of one-off shapes leaves no garbage behind.
-        """
-        h = hash((id(node), *types))
-        if h in self._seen_shapes:
-            return True
-        if len(self._seen_shapes) >= _SHAPES_SEEN:
-            self._seen_shapes.clear()
-        self._seen_shapes.add(h)
-        return False
-
-    def _learn(self, trace: list[Step]) -> None:
-        """Add a parse's recorded path to the shape trie (bounded: cleared when it
-        would pass ``_SHAPE_MAX_NODES``)."""
-        if len(trace) > _SHAPE_MAX_NODES:
-            return
-        if self._shape_nodes + len(trace) > _SHAPE_MAX_NODES:
-            self._root = self._new_root()
-            self._shape_nodes = 0
-        node = self._root
-        for i, (_lex, typ, reds, folds, _stack) in enumerate(trace):
-            edge = node.edges.get(typ)
-            if edge is None:
-                nxt = None
-                if typ != END:
-                    lex, stack = trace[i + 1][0], trace[i + 1][4]
-                    nxt = _Shape(self._scanner(lex), lex, stack, node.depth + 1, typ)
-                self._shape_nodes += 1
-                node.edges[typ] = (tuple(reds), tuple(folds), nxt)
-                if nxt is None:
-                    return
-                node = nxt
-            elif edge[2] is None:
-                return
-            else:
-                node = edge[2]
+            prev = tok
 
 
-_SHAPE_MAX_TEXT = 4096  # longer texts always run the tables
-_SHAPE_MAX_NODES = 20_000  # trie points (one per token of each learned shape; a few MB at most)
-_SHAPES_SEEN = 16_384  # hashes of shapes seen once
+class _Splice(list[Any]):
+    """Children of a ``__x_star_n`` helper rule, to be spliced into the parent."""
+
+    __slots__ = ()
 
 
-class _Shape:
-    """A point in the trie of recorded token-type sequences: the lexer to use here, the
-    parser's state stack here (to resume the tables from), and per next token type
-    (reductions to run, callbacks folded into the shift, next point)."""
-
-    __slots__ = ("depth", "edges", "lex", "scanner", "stack", "typ")
-
-    def __init__(self, scanner: re.Pattern[str], lex: int, stack: tuple[int, ...], depth: int, typ: str) -> None:
-        # typ: the type of the token that led here (the lexer's "previous type" here)
-        self.scanner, self.lex, self.stack, self.depth, self.typ = scanner, lex, stack, depth, typ
-        self.edges: dict[str, tuple[tuple[tuple[Callback, int], ...], tuple[Callback, ...], _Shape | None]] = {}
+def _splice(_b: Any, c: list[Any]) -> _Splice:
+    return _Splice(c)
 
 
-class _Resume:
-    """Where a replay left the recorded shapes: the point (whose ``typ`` is the type of
-    the token before), the values built, and the lexer position of the token that did
-    not fit."""
-
-    __slots__ = ("node", "pos", "values")
-
-    def __init__(self, node: _Shape, values: list[Any], pos: int) -> None:
-        self.node, self.values, self.pos = node, values, pos
+def _extend(_b: Any, c: list[Any]) -> Any:
+    acc = c[0]
+    acc.extend(c[1:])
+    return acc
 
 
 def lark_transformer(builder_class: type, builder: Any) -> Any:
     """A Lark ``Transformer`` that calls the same callbacks as :class:`Driver`.
 
     Lark hands its callbacks ``Token`` objects; this converts them to our token tuples,
-    so Lark's own LALR parser can run over the same builder. The test suite checks that
-    both parsers agree, and the benchmark measures one against the other.
+    so Lark's own LALR parser can run over the same builder: the reference in the
+    differential test, and the baseline in the benchmark.
     """
     from lark import Token as LarkToken
     from lark import Transformer

@@ -9,17 +9,15 @@ has that shape, and any other shape keeps its parentheses.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
 from ..fields import EQUALS, FIELDS, NOT_EQUALS, Kind
 from ..nodes import ALL, Condition, FilterBranch, FilterLeaf, Node, as_node, leaf_conditions
-from .syntax import KEYWORDS, SPELLING
+from .syntax import IDENT, SPELLING
 
 # Binding strength: higher binds tighter. Atoms (single comparisons) are highest.
 PRECEDENCE = {"or": 1, "and": 2, "atom": 3}
 
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _SIMPLE_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
 
@@ -41,8 +39,8 @@ def quote(s: str) -> str:
 
 
 def name(n: str) -> str:
-    """A field name as written in the DSL: bare when it is a plain identifier."""
-    if _IDENT.fullmatch(n) and n.lower() not in KEYWORDS:
+    """A field name as written in the DSL: bare when the grammar's NAME reads it whole."""
+    if IDENT.fullmatch(n):
         return n
     return f"`{n}`"
 
@@ -64,7 +62,7 @@ def condition(c: Condition) -> str:
     target = name(f.name)
     if f.kind is Kind.MAP:
         assert c.key is not None
-        if _IDENT.fullmatch(c.key) and c.key.lower() not in KEYWORDS:
+        if IDENT.fullmatch(c.key):
             target += "." + c.key
         else:
             target += f"[{quote(c.key)}]"
