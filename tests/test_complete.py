@@ -75,6 +75,8 @@ CASES: list[tuple[str, bool, list[str]]] = [
     ("properties |", True, ["key:.env", 'key:["customer tier"]']),
     ('properties["env"] = |', True, ['value:"prod"', 'value:"dev"']),
     ("properties.env |", True, ["operator:=", "operator:!="]),
+    ("properties.now |", True, ["operator:=", "operator:!="]),  # a keyword is a key after `.`
+    ("properties.|", False, []),  # no data: no keys, and never a connective
     ("property_key = |", True, ['value:"env"', 'value:"customer tier"']),
     # after a complete comparison: connectives, and closing brackets when open
     ('model = "a" |', False, ["keyword:and", "keyword:or"]),
