@@ -30,6 +30,7 @@ TRICKY = [
     "\\%",
     "100%",
     "a_b",
+    "\x01",
     "line\nbreak",
     "tab\there",
     "naïve",

@@ -75,6 +75,8 @@ CASES: list[tuple[str, bool, list[str]]] = [
     ("properties |", True, ["key:.env", 'key:["customer tier"]']),
     ('properties["env"] = |', True, ['value:"prod"', 'value:"dev"']),
     ("properties.env |", True, ["operator:=", "operator:!="]),
+    ("properties.now |", True, ["operator:=", "operator:!="]),  # a keyword is a key after `.`
+    ("properties.|", False, []),  # no data: no keys, and never a connective
     ("property_key = |", True, ['value:"env"', 'value:"customer tier"']),
     # after a complete comparison: connectives, and closing brackets when open
     ('model = "a" |', False, ["keyword:and", "keyword:or"]),
@@ -263,3 +265,17 @@ def test_vocabulary_from_an_arrow_table() -> None:
     assert isinstance(table, pa.Table)
     got = [s.text for s in fl.complete("properties.env = ", 17, source=table)]
     assert got[:2] == ['"prod"', '"dev"']
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(st.sampled_from([*"ab mod=<>!~*\"'`()[],.#\n-+7d😀\\", "and ", "not ", "in ", "is ", "now"])).map("".join),
+    st.data(),
+)
+def test_any_text_any_cursor(text: str, data: st.DataObject) -> None:
+    """Arbitrary text never raises, and every suggestion's span lies inside the text, before or at the cursor."""
+    cursor = data.draw(st.integers(0, len(text)))
+    for s in fl.complete(text, cursor):
+        assert s.kind in ("field", "key", "operator", "value", "keyword")
+        assert 0 <= s.start <= cursor <= s.end <= len(text) or s.start <= s.end <= cursor
+        assert s.text

@@ -92,17 +92,17 @@ class _Table:
         self.ignore: set[str] = set(conf.ignore)
         self.patterns: dict[str, str] = {t.name: t.pattern.to_regexp() for t in terms}
         self.order: list[str] = [t.name for t in terms]
-        name_re = re.compile(self.patterns["NAME"])
-        # Keywords are lexed as NAME and re-typed (as the parser does), so "android" stays one word.
+        # Keywords: terminals that match their own name as a word (`AND` matches `and`);
+        # the grammar makes them whole words and NAME refuses them.
         self.keywords: dict[str, str] = {
-            t.pattern.value.lower(): t.name
+            t.name.lower(): t.name
             for t in terms
-            if t.pattern.type == "str" and name_re.fullmatch(t.pattern.value)
+            if t.name.isalpha() and t.name != "NAME" and re.fullmatch(self.patterns[t.name], t.name.lower(), re.I)
         }
+        self.keyword_types: frozenset[str] = frozenset(self.keywords.values())
         self.terminals: dict[int, tuple[str, ...]] = {
             state: tuple(s for s in row if s.isupper() or s == END) for state, row in self.rows.items()
         }
-        self.keyword_types: frozenset[str] = frozenset(self.keywords.values())
         # Per state, its lexer, compiled on first use (a list indexed by state number).
         self.scanners: list[re.Pattern[str] | None] = [None] * (max(self.rows) + 1)
 
@@ -112,10 +112,6 @@ class _Table:
         if sc is None:
             acceptable = set(self.terminals[state])
             names = [n for n in self.order if n in acceptable]
-            kw = set(self.keywords.values())
-            if any(n in kw for n in names) and "NAME" not in names:
-                names.append("NAME")
-            names = [n for n in names if n not in kw]
             skip = "|".join(f"(?:{self.patterns[n]})" for n in self.order if n in self.ignore)
             body = "|".join(f"(?P<{n}>{self.patterns[n]})" for n in names)
             sc = self.scanners[state] = re.compile(f"(?:{skip})*(?:{body})?")
@@ -470,7 +466,7 @@ def _context(text: str, cursor: int) -> _Context | None:
     firsts: list[int] = []
     tokens: list[tuple[str, str, int, int]] = []
     pos = 0
-    keywords, keyword_types, rows, scanners = t.keywords, t.keyword_types, t.rows, t.scanners
+    keyword_types, rows, scanners = t.keyword_types, t.rows, t.scanners
     while True:
         state = stack[-1]
         sc = scanners[state] or t.scanner(state)
@@ -495,8 +491,6 @@ def _context(text: str, cursor: int) -> _Context | None:
             return None
         start, end = skip_end, m.end()
         value = m.group(kind)
-        if kind == "NAME":
-            kind = keywords.get(value.lower(), "NAME")
         if end >= cursor:
             if kind in _WORDY or kind in keyword_types:
                 return _Context(stack, firsts, tokens, text[start:cursor], start, end, False, (kind, value, start, end))
@@ -513,7 +507,7 @@ def _context(text: str, cursor: int) -> _Context | None:
 
 
 # Stack symbols that are part of a field reference still being written.
-_FIELD_PARTS = frozenset({"NAME", "BQNAME", "name", "DOT", "LSQB", "RSQB"})
+_FIELD_PARTS = frozenset({"NAME", "BQNAME", "name", "key", "DOT", "LSQB", "RSQB"})
 _NAMES = frozenset({"NAME", "BQNAME", "name"})
 
 
@@ -545,12 +539,12 @@ def _field_of(ctx: _Context, first: int, last: int) -> tuple[Field | None, str |
     parts: list[str] = []
     key: str | None = None
     for kind, value, _s, _e in ctx.tokens[first:last]:
-        if kind == "NAME":
-            parts.append(value)
-        elif kind == "BQNAME":
+        if kind == "BQNAME":
             parts.append(value[1:-1])
         elif kind == "STRING":
             key = _unquote(value)
+        elif kind not in ("DOT", "LSQB", "RSQB"):
+            parts.append(value)  # a NAME, or a keyword used as a map key after `.`
     f, k = _resolve_field(parts)
     return f, key if key is not None else k
 
@@ -615,7 +609,9 @@ def _suggest(ctx: _Context, vocab: Vocabulary | None) -> list[Suggestion]:
     # comparison is not started yet, so Lark has not reduced it to `field`).
     i = len(spans)
     while i > 0 and (
-        spans[i - 1][0] in _FIELD_PARTS or (spans[i - 1][0] == "STRING" and i > 1 and spans[i - 2][0] == "LSQB")
+        spans[i - 1][0] in _FIELD_PARTS
+        or (spans[i - 1][0] == "STRING" and i > 1 and spans[i - 2][0] == "LSQB")
+        or (spans[i - 1][0] in t.keyword_types and i > 1 and spans[i - 2][0] == "DOT")  # `properties.now`
     ):
         i -= 1
     while i < len(spans) and spans[i][0] not in _NAMES:
@@ -753,6 +749,8 @@ def _suggest(ctx: _Context, vocab: Vocabulary | None) -> list[Suggestion]:
         ("RPAR", ")", False),
         ("RSQB", "]", False),
     ):
+        if field_parts and field_parts[-1][0] in ("DOT", "LSQB"):
+            break  # after `.` a keyword is a map key (offered above), not a connective
         if (
             term in valid
             and not (term == "NOT" and (f is not None or field_parts))

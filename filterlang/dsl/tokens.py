@@ -8,9 +8,10 @@ highlighter (``filterlang/playground/tokens.json``), both written by
 A test tokenizes generated filters with all three and compares the boundaries.
 
 The parser's lexer is contextual (it only tries what the parser state accepts); the
-highlighters are not, and need only two rules to agree with it on valid filters:
-keywords are whole words (``android`` is one name), and after ``now`` comes a small
-state where ``-`` is a sign and ``7d`` a duration (elsewhere ``-7`` is a number).
+highlighters are not. They agree with it on valid filters because the grammar makes
+keywords whole words that NAME refuses (``android`` is one name), and because after
+``now`` a small state reads ``-`` as a sign and ``7d`` as a duration (elsewhere ``-7`` is
+a number).
 """
 
 from __future__ import annotations
@@ -63,7 +64,6 @@ TOKENS: dict[str, TokenStyle] = {
 SUFFIX = ".filterlang"
 # Terminals that only follow `now` (contextual in the parser; a state of their own here).
 RELATIVE = ("SIGN", "DURATION")
-_WORD_END = "(?![A-Za-z0-9_])"
 
 
 @lru_cache(maxsize=1)
@@ -90,24 +90,31 @@ def terminal_patterns() -> dict[str, str]:
 
 
 def keyword_terminals() -> list[str]:
-    """String terminals that a NAME would also match: lexed as whole words only."""
+    """The keywords: terminals that match their own name as a word (``AND`` matches ``and``).
+
+    The grammar makes them whole words and makes NAME refuse them, so the order in which a
+    highlighter tries keywords and names does not matter; this list only names them.
+    """
     import re
 
     pats = terminal_patterns()
-    name = re.compile(pats["NAME"])
-    return [n for n, p in pats.items() if n.isupper() and p.startswith("(?i:") and name.fullmatch(p[4:-1])]
+    return [
+        n
+        for n, p in pats.items()
+        if n.isalpha() and n != "NAME" and re.fullmatch(p, n.lower(), re.IGNORECASE) is not None
+    ]
 
 
 def rules() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(root rules, rules after `now`) as (terminal, regex), in matching order.
 
-    Root: ignored text, keywords as whole words (`now` enters the relative state), then
-    the other terminals in Lark's order. After `now`: ignored text, sign, duration.
+    Root: ignored text, the keywords (`now` enters the relative state), then the other
+    terminals in Lark's order. After `now`: ignored text, sign, duration.
     """
     pats = terminal_patterns()
     kws = keyword_terminals()
     root: list[tuple[str, str]] = [("WS", pats["WS"]), ("COMMENT", pats["COMMENT"])]
-    root += [(k, pats[k] + _WORD_END) for k in kws]
+    root += [(k, pats[k]) for k in kws]
     root += [(n, p) for n, p in pats.items() if n not in kws and n not in RELATIVE and n not in ("WS", "COMMENT")]
     relative = [("WS", pats["WS"]), ("COMMENT", pats["COMMENT"])] + [(n, pats[n]) for n in RELATIVE]
     return root, relative
