@@ -520,22 +520,25 @@ def _write_text(table: pa.Table | pa.RecordBatchReader, path: Path, fmt: str) ->
     """
     import duckdb
 
+    from .sql.compiler import quote_identifier, quote_string
+
     con = duckdb.connect()
     try:
         con.register("sample_src", table)
-        target = str(path).replace("'", "''")
+        target = quote_string(str(path), "duckdb")
         if fmt == "csv":
             exprs = ", ".join(
-                f'to_json("{c}") AS "{c}"' if c in ("properties", "search_properties", "scores") else f'"{c}"'
+                f"to_json({q}) AS {q}" if c in ("properties", "search_properties", "scores") else q
                 for c in COLUMNS
+                for q in (quote_identifier(c, "duckdb"),)
             )
             con.execute(
-                f"COPY (SELECT {exprs} FROM sample_src) TO '{target}' "
+                f"COPY (SELECT {exprs} FROM sample_src) TO {target} "
                 "(FORMAT csv, HEADER true, TIMESTAMPFORMAT '%Y-%m-%d %H:%M:%S.%g')"
             )
         else:
             con.execute(
-                f"COPY (SELECT * FROM sample_src) TO '{target}' (FORMAT json, TIMESTAMPFORMAT '%Y-%m-%d %H:%M:%S.%g')"
+                f"COPY (SELECT * FROM sample_src) TO {target} (FORMAT json, TIMESTAMPFORMAT '%Y-%m-%d %H:%M:%S.%g')"
             )
     finally:
         con.close()

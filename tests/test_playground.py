@@ -106,7 +106,7 @@ def test_type_see_json_and_sql_pick_a_dialect(page: tuple[Page, list[str]]) -> N
     set_filter(p, 'cost > 5 and model ~ "gpt%"')
     shown = json.loads(wait_text(p, "#json", '"gt": 5'))
     assert shown == fl.to_json(fl.parse('cost > 5 and model ~ "gpt%"'))
-    assert "$p0" in wait_text(p, "#sql", "requests.cost > $p0")
+    assert "$p0" in wait_text(p, "#sql", "ELSE requests.cost END > $p0")
     p.select_option("#dialect", "postgres")
     assert "%(p0)s" in wait_text(p, "#sql", "%(p0)s")
     p.select_option("#profile", "helicone")

@@ -34,7 +34,7 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 CASES: list[tuple[list[str], str]] = [
     (["cost > 5"], "ok: cost > 5"),
     (['model ~ "gpt%" and cost > 1', ":json"], '"like": "gpt%"'),
-    (["cost > 5", ":sql"], "requests.cost > $p0"),
+    (["cost > 5", ":sql"], "ELSE requests.cost END > $p0"),
     (["cost > 5", ":sql postgres"], "%(p0)s"),
     (["cost > 5", ":sql nosuch"], "unknown dialect 'nosuch'"),
     ([":sql list"], "postgres"),

@@ -330,7 +330,7 @@ def _vocabulary_of_table(source: Any, max_rows: int, budget: float) -> Vocabular
     con = duckdb.connect()
     try:
         src = resolve(source)
-        duckdb_relation(con, src)
+        duckdb_relation(con, src, required=())
         deadline = time.perf_counter() + budget
         vocab = Vocabulary()
         for f in FIELDS_BY_TABLE[TABLES[0]].values():

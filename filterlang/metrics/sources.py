@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from ..sql.compiler import quote_identifier, quote_string
 from ..sql.layout import FLAT_COLUMNS, PHYSICAL
 
 if TYPE_CHECKING:
@@ -375,8 +376,8 @@ def check_types(schema: Mapping[str, str], engine: str, label: str) -> dict[str,
     return kinds
 
 
-def _require_columns(src: Source) -> None:
-    missing = [c for c in REQUIRED_COLUMNS if c not in src.columns]
+def _require_columns(src: Source, required: tuple[str, ...] = REQUIRED_COLUMNS) -> None:
+    missing = [c for c in required if c not in src.columns]
     if missing:
         raise SourceError(
             f"{src.label} has no column {', '.join(repr(c) for c in missing)}, which every overview needs "
@@ -489,11 +490,12 @@ def _bad_value(column: str, fmt: str, logical: str) -> str:
 
 
 def quote_duckdb_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+    """A DuckDB identifier (a file's column name), quoted by sqlglot."""
+    return quote_identifier(name, "duckdb")
 
 
 def _q_duck_str(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
+    return quote_string(value, "duckdb")
 
 
 # RFC 4180 with a header, every option that matters pinned (DuckDB sniffs the rest otherwise)
@@ -516,7 +518,12 @@ def _duck_inner(con: duckdb.DuckDBPyConnection, src: Source, name: str) -> str:
 
 
 def duckdb_relation(
-    con: duckdb.DuckDBPyConnection, src: Source, name: str = "requests", *, temporary: bool = True
+    con: duckdb.DuckDBPyConnection,
+    src: Source,
+    name: str = "requests",
+    *,
+    temporary: bool = True,
+    required: tuple[str, ...] = REQUIRED_COLUMNS,
 ) -> None:
     """Create the view ``name`` over ``src``: exactly the flat layout's columns and types
     (temporary: for this connection only).
@@ -526,8 +533,10 @@ def duckdb_relation(
     projection and filter pushdown reach the Parquet reader. ``temporary=False`` makes it
     visible to the connection's cursors (a server's per-request connections); in-memory
     tables need the temporary kind (a registered Arrow table is per connection).
+    ``required``: the columns the caller cannot do without (the overview groups by
+    ``user_id``; completion's value vocabulary needs none).
     """
-    _require_columns(src)
+    _require_columns(src, required)
     types = PHYSICAL["duckdb"]
     if not temporary and src.kind == "arrow":
         raise SourceError("an in-memory table can back only a temporary view; write it to a Parquet file first")
@@ -566,11 +575,11 @@ def duckdb_relation(
 
 
 def _q_ch_str(value: str) -> str:
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    return quote_string(value, "clickhouse")
 
 
 def _q_ch_ident(name: str) -> str:
-    return "`" + name.replace("\\", "\\\\").replace("`", "\\`") + "`"
+    return quote_identifier(name, "clickhouse")
 
 
 CH_FORMATS: dict[str, str] = {"parquet": "Parquet", "csv": "CSVWithNames", "jsonl": "JSONEachRow"}
