@@ -163,7 +163,9 @@ def test() -> int:
     run(BIN / "ruff", "format", "--check", "filterlang", "tests", "benchmarks", "scripts", "tasks.py")
     run(BIN / "mypy", "filterlang")
     args = [str(a) for a in sys.argv[2:]]
-    return run(PY, "-m", "pytest", *(args or ["-q"]), check=False)
+    # Two workers: the machine has two cores, and the suite's engines (PostgreSQL, MariaDB,
+    # Spark, Chromium) spend much of their time waiting.
+    return run(PY, "-m", "pytest", *(args or ["-q", "-n", "2"]), check=False)
 
 
 # Code areas for `tasks.py loc`: (area, path prefixes); the first match wins, so CLI modules
@@ -243,7 +245,7 @@ USAGE = """usage: python3 tasks.py {demo|test} [pytest args...]
          MariaDB and a Java runtime (for Spark) with apt-get when missing and possible,
          `npm ci` in editors/tmtest and clients/typescript when npm exists, Debian's chromium
          when missing, then ruff (lint + format check), mypy, and pytest.
-         Extra arguments go to pytest (default: -q). ruff/mypy failures stop before pytest.
+         Extra arguments go to pytest (default: -q -n 2). ruff/mypy failures stop before pytest.
   loc    code lines per area (language, SQL, evaluator, overview, CLI, server, editor,
          tests) at HEAD or at the revision given: `python3 tasks.py loc 012f279`.
 """
