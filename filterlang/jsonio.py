@@ -251,7 +251,7 @@ def _convert(root: Any, limits: Limits, coerced: list[Coercion] | None) -> Node:
                 closest(v, [ALL]),
             )
         if not isinstance(v, dict):
-            raise _err(path, f'expected "all", a leaf object or a branch object, not {_jtype(v)}')
+            raise _err(path, f'expected "all", a leaf object or a branch object, not {json_kind(v)}')
         if "left" in v or "operator" in v or "right" in v:  # BRANCH_KEYS, unrolled
             for k in v:
                 if k not in BRANCH_KEYS:
@@ -290,11 +290,12 @@ def _show_key(k: object) -> str:
     if k is None:
         return "null"
     if isinstance(k, bool | int | float):
-        return f"{_jtype(k)} ({json.dumps(k)})"
-    return f"{_jtype(k)} ({type(k).__name__})"
+        return f"{json_kind(k)} ({json.dumps(k)})"
+    return f"{json_kind(k)} ({type(k).__name__})"
 
 
-def _jtype(v: Any) -> str:
+def json_kind(v: Any) -> str:
+    """What a JSON value is, in words for an error message (\"a string\", \"an array\"...)."""
     if v is None:
         return "null"
     if isinstance(v, bool):
@@ -316,7 +317,7 @@ def _show(v: Any) -> str:
             return json.dumps(v)[:80]
         except (TypeError, ValueError):  # pragma: no cover - a hostile subclass
             pass
-    return _jtype(v)
+    return json_kind(v)
 
 
 def _leaf(v: dict[str, Any], path: Path, coerced: list[Coercion] | None) -> FilterLeaf:
@@ -336,7 +337,7 @@ def _leaf(v: dict[str, Any], path: Path, coerced: list[Coercion] | None) -> Filt
                 closest(tname, [*TABLES, *BRANCH_KEYS]),
             )
         if not isinstance(tval, dict):
-            raise _err(tpath, f"expected an object of fields, not {_jtype(tval)}")
+            raise _err(tpath, f"expected an object of fields, not {json_kind(tval)}")
         fields: dict[str, Any] = {}
         decls = FIELDS_BY_TABLE[tname]
         for fname, fval in tval.items():
@@ -347,7 +348,7 @@ def _leaf(v: dict[str, Any], path: Path, coerced: list[Coercion] | None) -> Filt
                 hint = wrong_table_hint(tname, fname)
                 raise _err(fpath, hint or f"unknown field {_show(fname)} in {tname}", closest(fname, decls))
             if not isinstance(fval, dict):
-                raise _err(fpath, f"expected an object of operators, not {_jtype(fval)}")
+                raise _err(fpath, f"expected an object of operators, not {json_kind(fval)}")
             if f.kind is Kind.MAP:
                 keys: dict[str, Any] = {}
                 for key, ops in fval.items():
@@ -384,7 +385,7 @@ def _coerce(f: Field, val: str) -> int | float | bool | None:
 
 def _ops(f: Field, ops: Any, path: Path, coerced: list[Coercion] | None) -> Any:
     if not isinstance(ops, dict):
-        raise _err(path, f"expected an object of operators, not {_jtype(ops)}")
+        raise _err(path, f"expected an object of operators, not {json_kind(ops)}")
     vals: dict[str, Any] = {}
     for op, val in ops.items():
         if op not in f.operators:

@@ -35,6 +35,7 @@ from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import FilterError, FilterLimitError, FilterSchemaError, FilterSyntaxError, closest
+from ..jsonio import json_kind
 from ..limits import Limits
 from ..metrics.sources import SourceError
 from .auth import ApiKey, bearer_token
@@ -366,7 +367,7 @@ class _Handlers:
         if not isinstance(body, dict):
             raise ApiError(
                 422,
-                f'the request body must be a JSON object {{"filter": ...}}, not {_json_kind(body)}',
+                f'the request body must be a JSON object {{"filter": ...}}, not {json_kind(body)}',
                 details={"kind": "schema", "message": "expected a JSON object", "path": "$"},
             )
         opts: Options = {}
@@ -384,7 +385,7 @@ class _Handlers:
             types, _ = allowed[name]
             if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
                 raise FilterSchemaError(
-                    f"{name} must be {_JSON_TYPE[types[0]]}, not {_json_kind(value)}", path=f"$.{name}"
+                    f"{name} must be {_JSON_TYPE[types[0]]}, not {json_kind(value)}", path=f"$.{name}"
                 )
             opts[name] = value
         for name, (_, default) in allowed.items():
@@ -411,7 +412,7 @@ class _Handlers:
         if isinstance(f, str):
             return parse(f, now=now, limits=self.ctx.config.limits)
         if not isinstance(f, dict):
-            raise FilterSchemaError(f"filter must be DSL text or a filter object, not {_json_kind(f)}", path="$.filter")
+            raise FilterSchemaError(f"filter must be DSL text or a filter object, not {json_kind(f)}", path="$.filter")
         try:
             return from_json(f, limits=self.ctx.config.limits, coerce=self.coerce)
         except FilterError as e:
@@ -517,20 +518,6 @@ class _Unauthorized(Exception):
             challenge = 'Bearer realm="filterlang"'
             message = "missing API key: send the header Authorization: Bearer <key>"
         return fail(401, message, headers={"WWW-Authenticate": challenge})
-
-
-def _json_kind(v: Any) -> str:
-    if v is None:
-        return "null"
-    if isinstance(v, bool):
-        return "a boolean"
-    if isinstance(v, int | float):
-        return "a number"
-    if isinstance(v, str):
-        return "a string"
-    if isinstance(v, list):
-        return "an array"
-    return "an object"
 
 
 async def _maybe_thread(size: int, fn: Callable[[], Any]) -> Any:
