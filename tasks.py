@@ -181,9 +181,9 @@ AREAS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "filterlang/metrics/cli.py",
             "filterlang/overview/cli.py",
             "filterlang/server/cli.py",
-            "filterlang/repl",
         ),
     ),
+    ("editor", ("filterlang/dsl/complete.py", "filterlang/dsl/tokens.py", "filterlang/dsl/pygments_lexer.py")),
     (
         "language",
         (
@@ -191,6 +191,7 @@ AREAS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "filterlang/dsl/",
             "filterlang/nodes.py",
             "filterlang/_models.py",
+            "filterlang/values.py",
             "filterlang/jsonio.py",
             "filterlang/fields.py",
             "filterlang/typecheck.py",
@@ -203,10 +204,19 @@ AREAS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("SQL", ("filterlang/sql/",)),
-    ("evaluator", ("filterlang/evaluate.py", "filterlang/textrules.py", "filterlang/users.py", "filterlang/money.py")),
+    (
+        "evaluator",
+        (
+            "filterlang/evaluate.py",
+            "filterlang/textrules.py",
+            "filterlang/rowdata.py",
+            "filterlang/users.py",
+            "filterlang/money.py",
+        ),
+    ),
     ("overview", ("filterlang/metrics/", "filterlang/overview/", "filterlang/sample.py")),
     ("server", ("filterlang/server/",)),
-    ("editor", ("filterlang/playground/", "filterlang/highlight", "filterlang/editor")),
+    ("editor", ("filterlang/playground/", "filterlang/repl.py")),
     ("tests", ("tests/",)),
 )
 
