@@ -45,7 +45,7 @@ from .fields import (
 from .jsonio import path_join, read_json
 from .limits import DEFAULT_LIMITS, Limits
 from .nodes import Condition, FilterBranch, FilterLeaf, Node, as_node, leaf_conditions, make_leaf
-from .textrules import ascii_fold, like_matcher
+from .textrules import ascii_fold, like_matcher, score_integer
 
 UPSTREAM_INT32_USD = (2**31 - 1) / 1e9  # upstream binds nano-USD cost as Int32
 UPSTREAM_INT32 = 2**31  # upstream binds every integer bound as Int32
@@ -387,9 +387,9 @@ def _contradiction(conds: list[Condition]) -> Clash | None:
         return _pinned_clash(conds, _text_pin, _text_holds) or _contains_clash(conds)
     if kind is Kind.MAP and conds[0].field == "scores":
         for c in conds:
-            if c.op == EQUALS and _score_int(c.value) is None:
+            if c.op == EQUALS and score_integer(c.value) is None:
                 return c, None
-        return _pinned_clash(conds, lambda c: _score_int(c.value), _score_holds)
+        return _pinned_clash(conds, lambda c: score_integer(c.value), _score_holds)
     if kind is Kind.MAP:  # properties, search_properties: literal text, a missing key reads ''
         return _pinned_clash(conds, lambda c: c.value, _map_text_holds) or _contains_clash(conds)
     return None
@@ -492,16 +492,9 @@ def _pattern_holds(op: str, v: str, text: str) -> bool:
     return like_matcher(v)(text)
 
 
-_INTEGER_TEXT = re.compile(r"[+-]?[0-9]+")
-
-
-def _score_int(v: Any) -> int | None:
-    return int(v) if isinstance(v, str) and _INTEGER_TEXT.fullmatch(v) else None
-
-
 def _score_holds(c: Condition, pin: Any) -> bool | None:
     """Scores: ``equals``/``not-equals`` compare integers; other operators the decimal text."""
-    n = _score_int(c.value)
+    n = score_integer(c.value)
     if c.op == EQUALS:
         return bool(n == pin)
     if c.op == NOT_EQUALS:

@@ -16,7 +16,6 @@ than :data:`MAX_CLOSURE_DEPTH` are evaluated by an explicit-stack interpreter in
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -45,6 +44,7 @@ from .textrules import (
     glob_from_like,
     like_matcher,
     like_tokens,
+    score_integer,
 )
 from .timefmt import ts_threshold
 
@@ -123,15 +123,11 @@ def _score_getter(name: str, key: str) -> Callable[[Row], int | None]:
     return score
 
 
-# An integer text compares with a score as the integer (upstream converts "05" to 5).
-_INT_TEXT = re.compile(r"[+-]?[0-9]+", re.ASCII)
-
-
 def _score_equality(c: Condition) -> Predicate:
     """scores[k] equals / not-equals: integer texts as integers, any other text never equal."""
     assert isinstance(c.value, str)
     score = _score_getter(c.field, c.key or "")
-    want = int(c.value) if _INT_TEXT.fullmatch(c.value) else None
+    want = score_integer(c.value)
     if c.op == EQUALS:
         if want is None:
             return _false

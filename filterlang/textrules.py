@@ -360,3 +360,13 @@ def _literal_ends(head: str, tail: str) -> Callable[[str], bool]:
         return lambda x: x.startswith(head)
     least = len(head) + len(tail)
     return lambda x: len(x) >= least and x.startswith(head) and x.endswith(tail)
+
+
+# A score compared with `equals`/`not-equals` and an integer text compares as that integer
+# (semantics.md §3: upstream converts "05", "+5", "-3" to Int64); ASCII digits only.
+_SCORE_INTEGER = re.compile(r"[+-]?[0-9]+", re.ASCII)
+
+
+def score_integer(text: object) -> int | None:
+    """The integer a score's equality compares with, or None when ``text`` is not an integer text."""
+    return int(text) if isinstance(text, str) and _SCORE_INTEGER.fullmatch(text) else None

@@ -64,7 +64,6 @@ MAX_SQL_NESTING = 100
 INT_UNITS_MIN = -(2**63)
 INT_UNITS_MAX = 2**64 - 1
 USERS_ALIAS = "users_view"
-_INTEGER_TEXT = re.compile(r"[+-]?[0-9]+")  # upstream converts such a score text to Int64
 
 
 @dataclass(frozen=True, slots=True)
@@ -429,7 +428,7 @@ class Compiler:
         the key; like/ilike/contains see the decimal text (semantics.md §3)."""
         v = c.value
         assert isinstance(v, str)
-        n = int(v) if c.op in (EQUALS, NOT_EQUALS) and _INTEGER_TEXT.fullmatch(v) else None
+        n = tr.score_integer(v) if c.op in (EQUALS, NOT_EQUALS) else None
         if n is None or not -(2**63) <= n < 2**63 or self.spec.score_int is None:
             text = self.tmpl(self.spec.score_get, c=m, k=key)
             if c.op not in (EQUALS, NOT_EQUALS):
