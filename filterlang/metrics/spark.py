@@ -6,7 +6,7 @@ Which work runs where (docs/scale.md):
   ``:p0`` parameters), the users_view join, and the per-user aggregation (request count,
   the exact integer nano-USD cost sum); the per-user table is persisted once and then
 - **streamed to the driver in ascending order**, one measure at a time
-  (``toLocalIterator`` over a sorted DataFrame: one partition in memory at a time, never
+  (range partitions, sorted and cached, fetched one at a time as Arrow: one partition in memory at a time, never
   a ``collect``), where the exact percentile cut (:func:`cut_stream`, the contract's
   Q(q) with the number of users known up front) and the upstream-compatible adaptive
   histogram (:func:`filterlang.metrics.histogram.adaptive_histogram`, which holds 2·B
@@ -267,15 +267,32 @@ def _measure(per_user: Any, m: str, n: int, p_size: str, interquartile: bool, me
         return []
     from pyspark.sql import functions as F
 
-    # Range partitions of at most STREAM_PARTITION_USERS values, each sorted: the driver holds
-    # one partition at a time (no prefetch), whatever the number of users.
+    # Range partitions of at most STREAM_PARTITION_USERS values, each sorted and cached, then
+    # fetched one at a time as Arrow (a column of doubles, not a Row object per user): the
+    # driver holds one partition at a time, whatever the number of users.
     parts = max(1, -(-n // STREAM_PARTITION_USERS))
-    ordered = per_user.select(F.col(m).alias("x")).repartitionByRange(parts, "x").sortWithinPartitions("x")
-    stream = (float(r[0]) for r in ordered.toLocalIterator(prefetchPartitions=False))
-    if method == "adaptive":
-        return adaptive_histogram(cut_stream(stream, n, p_size, interquartile), bins)
-    lo, hi = cut_bounds(stream, n, p_size, interquartile)
+    ordered = (
+        per_user.select(F.col(m).cast("double").alias("x"))
+        .repartitionByRange(parts, "x")
+        .sortWithinPartitions("x")
+        .persist()
+    )
+    try:
+        stream = _ascending(ordered, parts)
+        if method == "adaptive":
+            return adaptive_histogram(cut_stream(stream, n, p_size, interquartile), bins)
+        lo, hi = cut_bounds(stream, n, p_size, interquartile)
+    finally:
+        ordered.unpersist()
     return _equal_in_spark(per_user.select(F.col(m).alias("x")), lo, hi, bins)
+
+
+def _ascending(ordered: Any, parts: int) -> Iterator[float]:
+    """The values of a range-partitioned, partition-sorted, cached frame in ascending order."""
+    from pyspark.sql import functions as F
+
+    for i in range(parts):
+        yield from ordered.where(F.spark_partition_id() == i).toArrow().column(0).to_pylist()
 
 
 def _equal_in_spark(values: Any, lo: float, hi: float, bins: int) -> list[Bin]:
