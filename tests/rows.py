@@ -417,3 +417,64 @@ def load_helicone_chdb(sess: Any, data: list[dict[str, Any]]) -> None:
         lines.append(json.dumps(d, ensure_ascii=False))
     if lines:
         sess.query("INSERT INTO request_response_rmt FORMAT JSONEachRow\n" + "\n".join(lines))
+
+
+# ---------------------------------------------------------------- injection
+# Values and map keys aimed at every placeholder style and quoting rule of the engines we run;
+# one list and one filter set for every engine's injection test (DuckDB, SQLite, chDB,
+# PostgreSQL, MariaDB, Spark).
+INJECTION = [
+    "x' OR '1'='1",
+    "\\'; DROP TABLE requests; --",
+    "'; DROP TABLE requests; --",
+    "%",
+    "_",
+    "\\",
+    "\\\\",
+    "a\\%b",
+    "$1",
+    "{p0: String}",
+    "{p0:String}",
+    ":name",
+    ":p0",
+    "%(p0)s",
+    "%s",
+    "?",
+    "@p0",
+    "' || '",
+    '"',
+    "`",
+    "]",
+]
+
+
+def injection_rows(nul: bool) -> list[dict[str, Any]]:
+    """One row per injection value (as model, user, map key and value), plus a plain row."""
+    vals = INJECTION + (NUL_STRINGS if nul else [])
+    out: list[dict[str, Any]] = [
+        {"request_id": f"r{i}", "model": v, "user_id": v, "properties": {v: v}, "scores": {v: i}}
+        for i, v in enumerate(vals)
+    ]
+    out.append({"request_id": "plain", "model": "plain", "properties": {"k": "plain"}, "scores": {}})
+    return out
+
+
+def injection_filters(data: list[dict[str, Any]]) -> list[Node]:
+    """Every text operator, map lookup and users_view comparison with each row's value."""
+    return [
+        make_leaf(cond)
+        for v in (r["model"] for r in data)
+        for cond in (
+            Condition("model", "equals", v),
+            Condition("model", "not-equals", v),
+            Condition("model", "like", v),
+            Condition("model", "ilike", v),
+            Condition("model", "contains", v),
+            Condition("model", "not-contains", v),
+            Condition("properties", "equals", v, v),
+            Condition("properties", "contains", v, v),
+            Condition("scores", "equals", "0", v),
+            Condition("property_key", "equals", v),
+            Condition("user_user_id", "equals", v),
+        )
+    ]

@@ -17,7 +17,7 @@ import pytest
 from conftest_pg import pg_dsn  # noqa: F401  (session fixture)
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rows import filters, load_chdb, load_duckdb, load_postgres, load_sqlite, rows
+from rows import filters, injection_filters, injection_rows, load_chdb, load_duckdb, load_postgres, load_sqlite, rows
 from strategies import any_nodes
 
 import filterlang
@@ -158,65 +158,19 @@ def test_postgres_agrees(pg: Engine, case: tuple[list[dict[str, Any]], list[Node
 
 # ---------------------------------------------------------------- injection
 
-INJECTION = [
-    "x' OR '1'='1",
-    "\\'; DROP TABLE requests; --",
-    "'; DROP TABLE requests; --",
-    "%",
-    "_",
-    "\\",
-    "\\\\",
-    "a\\%b",
-    "$1",
-    "{p0: String}",
-    "{p0:String}",
-    ":name",
-    "%(p0)s",
-    "?",
-    "@p0",
-    "' || '",
-    '"',
-    "]",
-]
-
-
-def _injection_rows(nul: bool) -> list[dict[str, Any]]:
-    vals = INJECTION + (["\x00", "a\x00b"] if nul else [])
-    out: list[dict[str, Any]] = []
-    for i, v in enumerate(vals):
-        out.append({"request_id": f"r{i}", "model": v, "user_id": v, "properties": {v: v}, "scores": {v: i}})
-    out.append({"request_id": "plain", "model": "plain", "properties": {"k": "plain"}, "scores": {}})
-    return out
-
 
 @pytest.mark.parametrize("engine_name", ["duck", "lite", "ch", "pg"])
 def test_injection_values_and_keys_keep_only_matching_rows(engine_name: str, request: pytest.FixtureRequest) -> None:
     engine: Engine = request.getfixturevalue(engine_name)
-    data = _injection_rows(engine.nul)
+    data = injection_rows(engine.nul)
     engine.load(data)
     full = add_user_fields(data)
-    from filterlang.nodes import Condition, make_leaf
-
-    for v in [r["model"] for r in data]:
-        for cond in (
-            Condition("model", "equals", v),
-            Condition("model", "not-equals", v),
-            Condition("model", "like", v),
-            Condition("model", "ilike", v),
-            Condition("model", "contains", v),
-            Condition("model", "not-contains", v),
-            Condition("properties", "equals", v, v),
-            Condition("properties", "contains", v, v),
-            Condition("scores", "equals", "0", v),
-            Condition("property_key", "equals", v),
-            Condition("user_user_id", "equals", v),
-        ):
-            node = make_leaf(cond)
-            pred = compile_predicate(node)
-            want = {r["request_id"] for r in full if pred(r)}
-            for inline in (False, True):
-                q = to_sql(node, dialect=DIALECT[engine.name], columns=["request_id"], inline=inline)
-                assert engine.run(q) == want, (engine.name, cond, inline, q.sql, q.params)
+    for node in injection_filters(data):
+        pred = compile_predicate(node)
+        want = {r["request_id"] for r in full if pred(r)}
+        for inline in (False, True):
+            q = to_sql(node, dialect=DIALECT[engine.name], columns=["request_id"], inline=inline)
+            assert engine.run(q) == want, (engine.name, node, inline, q.sql, q.params)
     # the table is still there and intact
     everything = to_sql("all", dialect=DIALECT[engine.name], columns=["request_id"])
     assert engine.run(everything) == {r["request_id"] for r in data}

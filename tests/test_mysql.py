@@ -18,7 +18,7 @@ import pytest
 from conftest_mysql import mysql_conn_args  # noqa: F401  (session fixture)
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rows import filters, rows
+from rows import filters, injection_filters, injection_rows, rows
 
 from filterlang.evaluate import compile_predicate
 from filterlang.nodes import Condition, Node, make_leaf
@@ -97,47 +97,9 @@ def test_mariadb_agrees_with_the_evaluator(my: Any, case: tuple[list[dict[str, A
     check(my, *case)
 
 
-INJECTION = [
-    "x' OR '1'='1",
-    "\\'; DROP TABLE requests; --",
-    "'; DROP TABLE requests; --",
-    "%",
-    "_",
-    "\\",
-    "\\\\",
-    "a\\%b",
-    "%(p0)s",
-    "%s",
-    "?",
-    ":p0",
-    "' || '",
-    '"',
-    "`",
-    "a\x00b",
-]
-
-
 def test_injection_values_and_keys_keep_only_matching_rows(my: Any) -> None:
-    data: list[dict[str, Any]] = [
-        {"request_id": f"r{i}", "model": v, "user_id": v, "properties": {v: v}, "scores": {v: i}}
-        for i, v in enumerate(INJECTION)
-    ]
-    data.append({"request_id": "plain", "model": "plain", "properties": {"k": "plain"}, "scores": {}})
-    flts = [
-        make_leaf(cond)
-        for v in INJECTION
-        for cond in (
-            Condition("model", "equals", v),
-            Condition("model", "not-equals", v),
-            Condition("model", "like", v),
-            Condition("model", "ilike", v),
-            Condition("model", "contains", v),
-            Condition("properties", "equals", v, v),
-            Condition("scores", "equals", "0", v),
-            Condition("property_key", "equals", v),
-            Condition("user_user_id", "equals", v),
-        )
-    ]
+    data = injection_rows(nul=True)
+    flts = injection_filters(data)
     check(my, data, flts)
     assert run(my, to_sql("all", dialect="mysql", columns=["request_id"])) == {r["request_id"] for r in data}
 

@@ -14,7 +14,7 @@ import pytest
 from conftest_spark import load_spark, spark  # noqa: F401  (session fixture)
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rows import filters, rows
+from rows import filters, injection_filters, injection_rows, rows
 from strategies import any_nodes
 
 from filterlang.evaluate import compile_predicate
@@ -61,52 +61,9 @@ def test_language_filters_agree_on_spark(spark: Any, data: list[dict[str, Any]],
     check(spark, data, flts)
 
 
-INJECTION = [
-    "x' OR '1'='1",
-    "\\'; DROP TABLE requests; --",
-    "'; DROP TABLE requests; --",
-    "%",
-    "_",
-    "\\",
-    "\\\\",
-    "a\\%b",
-    "$1",
-    "{p0: String}",
-    ":name",
-    ":p0",
-    "%(p0)s",
-    "?",
-    "@p0",
-    "' || '",
-    '"',
-    "`",
-    "]",
-    "\x00",
-    "a\x00b",
-]
-
-
 def test_injection_values_and_keys_keep_only_matching_rows(spark: Any) -> None:  # noqa: F811
-    data: list[dict[str, Any]] = [
-        {"request_id": f"r{i}", "model": v, "user_id": v, "properties": {v: v}, "scores": {v: i}}
-        for i, v in enumerate(INJECTION)
-    ]
-    data.append({"request_id": "plain", "model": "plain", "properties": {"k": "plain"}, "scores": {}})
-    flts = [
-        make_leaf(cond)
-        for v in INJECTION
-        for cond in (
-            Condition("model", "equals", v),
-            Condition("model", "not-equals", v),
-            Condition("model", "like", v),
-            Condition("model", "ilike", v),
-            Condition("model", "contains", v),
-            Condition("properties", "equals", v, v),
-            Condition("scores", "equals", "0", v),
-            Condition("property_key", "equals", v),
-            Condition("user_user_id", "equals", v),
-        )
-    ]
+    data = injection_rows(nul=True)
+    flts = injection_filters(data)
     load_spark(spark, data)
     full = add_user_fields(data)
     # one query per mode: each filter a boolean column, so ~200 filters cost two Spark jobs
