@@ -13,13 +13,16 @@ through the explicit :meth:`OverviewRequest.from_dsl`, never sniffed from a stri
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any, get_args
 
 from pydantic import BaseModel, ConfigDict, StrictBool, ValidationError
 from pydantic import Field as PField
 
 from ..errors import FilterError, FilterSchemaError, FilterSyntaxError, closest
+from ..limits import DEFAULT_LIMITS
 from ..nodes import ALL, FilterBranch, FilterLeaf, Node
 from .histogram import P_LEVELS, PSize
 
@@ -123,63 +126,29 @@ def _envelope_error(exc: ValidationError, body: Mapping[str, Any]) -> FilterSche
     return FilterSchemaError(first["msg"], path=path)
 
 
-class _Duplicated(dict[str, Any]):
-    """A JSON object in which ``key`` appeared more than once (json.loads would keep the last)."""
-
-    key: str = ""
-
-
-def _pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for k, v in items:
-        if k in out and not isinstance(out, _Duplicated):
-            out = _Duplicated(out)
-            out.key = k
-        out.setdefault(k, v)
-    return out
-
-
-def _duplicate_path(root: Any) -> tuple[str, str] | None:
-    """The JSON path of the first duplicated key, in document order (an explicit stack, no recursion)."""
-    from ..jsonio import path_join
-
-    stack: list[tuple[Any, str]] = [(root, "$")]
-    while stack:
-        value, path = stack.pop()
-        if isinstance(value, _Duplicated):
-            return path_join(path, value.key), value.key
-        if isinstance(value, dict):
-            stack.extend((v, path_join(path, k)) for k, v in reversed(value.items()))
-        elif isinstance(value, list):
-            stack.extend((v, path_join(path, i)) for i, v in reversed(list(enumerate(value))))
-    return None
-
-
 def _loads_body(text: str | bytes | bytearray) -> Any:
-    """JSON text as RFC 8259 reads it strictly: a duplicated key anywhere is an error with its path."""
-    try:
-        if isinstance(text, bytes | bytearray):
+    """JSON text read strictly by the filter reader's rules (:func:`filterlang.jsonio.loads`: a
+    duplicated key anywhere is an error with its path, nesting measured before parsing), with
+    one more level for the envelope; no length bound of its own (the filter inside is judged
+    by :func:`filterlang.from_json`, which names its limits)."""
+    from ..jsonio import loads
+
+    if isinstance(text, bytes | bytearray):
+        try:
             text = bytes(text).decode("utf-8")
-        body = json.loads(text, object_pairs_hook=_pairs)
-    except UnicodeDecodeError as e:
+        except UnicodeDecodeError as e:
+            raise FilterSyntaxError(
+                f"the request body is not UTF-8 text ({e.reason} at byte {e.start})", path="$"
+            ) from None
+    envelope = replace(DEFAULT_LIMITS, max_depth=DEFAULT_LIMITS.max_depth + 1, max_length=sys.maxsize)
+    try:
+        return loads(text, limits=envelope)
+    except FilterSyntaxError as e:
         raise FilterSyntaxError(
-            f"the request body is not UTF-8 text ({e.reason} at byte {e.start})", path="$"
+            f"the request body is not valid JSON: {e.message.removeprefix('invalid JSON: ')}",
+            line=e.line,
+            column=e.column,
         ) from None
-    except json.JSONDecodeError as e:
-        raise FilterSyntaxError(f"the request body is not valid JSON: {e.msg}", line=e.lineno, column=e.colno) from None
-    except RecursionError:
-        raise FilterSyntaxError("the request body is nested too deeply to read", path="$") from None
-    except ValueError as e:  # Python refuses integers of more than 4300 digits
-        raise FilterSyntaxError(f"the request body is not valid JSON: {_first(e)}", path="$") from None
-    dup = _duplicate_path(body)
-    if dup is not None:
-        path, key = dup
-        raise FilterSchemaError(f"duplicate key {json.dumps(key)} in a JSON object (one would be lost)", path=path)
-    return body
-
-
-def _first(exc: BaseException) -> str:
-    return str(exc).split(";")[0]
 
 
 def parse_request(body: Any, *, coerce: bool = False) -> OverviewRequest:
